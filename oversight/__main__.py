@@ -1,0 +1,5 @@
+"""``python -m oversight`` is the same as the ``oversight`` command."""
+
+from oversight.cli.main import app
+
+app()
