@@ -1,0 +1,1 @@
+"""Statistical methods for Oversight in plain Python, with no Django imports."""
