@@ -1,4 +1,4 @@
-"""Baselines that cope with the 2020–21 distortion, targets judged against them, and projections.
+"""Baselines that cope with the 2020–21 distortion, and targets judged against them.
 
 This follows DOMAIN.md section 4.3. A baseline is one of: a fixed period (option 1), the
 mean of several periods with declared exclusions (option 2), the same period in the last
@@ -171,6 +171,7 @@ def last_pre_pandemic_baseline(
     Earlier years are tried one at a time; a year is skipped if it ends in or after
     `pandemic_start` or an exclusion touches it. Skipped years are listed as excluded.
     """
+    periods.parse_month(pandemic_start)
     rules = list(exclusions)
     skipped: list[ExcludedPeriod] = []
     for step in range(1, years_back + 1):
@@ -321,7 +322,9 @@ def _at_or_better(current: float, aim: float, polarity: Polarity) -> bool:
     return current <= aim if polarity == "lower" else current >= aim
 
 
-def _result(status: TargetStatus, reason: str, current: float | None, aim: float | None = None):
+def _result(
+    status: TargetStatus, reason: str, current: float | None, aim: float | None = None
+) -> TargetResult:
     words = {"met": "Met", "not_met": "Not met", "not_assessable": "Not assessable"}[status]
     return TargetResult(status, f"{words}: {reason}.", current, aim)
 
@@ -383,9 +386,9 @@ def evaluate_target(
     if target.kind == "maintain_above_msg_average":
         result = _maintained(target, ctx, result)
     if ctx.msg is not None and target.kind.endswith("msg_average"):
-        note = (
-            f" Ranked {ctx.msg.rank} of {ctx.msg.group_size} (1 is best); {_significance(ctx.msg)}."
-        )
+        msg = ctx.msg
+        note = f" Ranked {msg.rank} of {msg.group_size} (1 is best); {msg.significance.words()}"
+        note += " its peers."
         result = TargetResult(result.status, result.reason + note, current, aim)
     return result
 
@@ -406,17 +409,9 @@ def _maintained(target: Target, ctx: TargetContext, now: TargetResult) -> Target
     return _result("not_met", reason, now.current, now.aim)
 
 
-def _significance(comparison: PeerComparison) -> str:
-    return {
-        "higher": "significantly higher than its peers",
-        "lower": "significantly lower than its peers",
-        "not_significant": "not significantly different from its peers",
-    }[comparison.significance.result]
-
-
 def _assurance(ctx: TargetContext, current: float | None) -> TargetResult:
     """Met when SPC assurance is "consistently pass"; hit or miss is not met."""
-    reasons = {
+    reasons: dict[str, tuple[TargetStatus, str]] = {
         "consistently_pass": ("met", "the process will consistently pass the target"),
         "hit_or_miss": ("not_met", "SPC assurance is hit or miss: the target is inside the limits"),
         "consistently_fail": ("not_met", "the process will consistently fail the target"),
@@ -424,7 +419,7 @@ def _assurance(ctx: TargetContext, current: float | None) -> TargetResult:
     if ctx.assurance_icon not in reasons:
         return _result("not_assessable", "there is no SPC assurance icon", current)
     status, reason = reasons[ctx.assurance_icon]
-    return _result(status, reason, current)  # type: ignore[arg-type]
+    return _result(status, reason, current)
 
 
 def _sustained(ctx: TargetContext, current: float | None) -> TargetResult:

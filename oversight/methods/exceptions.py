@@ -85,7 +85,7 @@ class ExceptionRecord:
         side = self.sides[0] if len(sides) == 1 else "outside"
         values = _join([format_number(value, self.decimals) for value in self.values[:count]])
         limits = [format_number(limit, self.decimals) for limit in self.limits[:count]]
-        unit = f" {self.unit}" if self.unit else ""
+        unit = self.unit if self.unit in ("", "%") else f" {self.unit}"
         limit_words = f"limit {limits[0]}" if len(set(limits)) == 1 else f"limits {_join(limits)}"
         return (
             f"{side} the expected range for {count} quarters running "

@@ -34,6 +34,11 @@ _AVERAGE_WORDS = {
     "weighted_with_force": "weighted by population, force included",
     "weighted_without_force": "weighted by population, force left out",
 }
+_SIGNIFICANCE_WORDS = {
+    "higher": "significantly higher than",
+    "lower": "significantly lower than",
+    "not_significant": "not significantly different from",
+}
 EXACT_FUNNEL_BELOW = 100.0
 """Funnel limits use exact Poisson limits when the expected count is below this."""
 
@@ -126,15 +131,15 @@ class Significance:
     interval: CountInterval
     result: SignificanceResult
 
+    def words(self) -> str:
+        """Return "significantly higher than", "significantly lower than" or
+        "not significantly different from"."""
+        return _SIGNIFICANCE_WORDS[self.result]
+
     def sentence(self) -> str:
         """Return a sentence saying whether the count is significantly different."""
-        words = {
-            "higher": "significantly higher than",
-            "lower": "significantly lower than",
-            "not_significant": "not significantly different from",
-        }[self.result]
         return (
-            f"The count of {self.interval.sentence()} is {words} the expected "
+            f"The count of {self.interval.sentence()} is {self.words()} the expected "
             f"{format_number(self.expected, 2)}."
         )
 
@@ -299,16 +304,11 @@ class PeerComparison:
             f"about {format_count(round(abs(self.gap_count)))} "
             f"{'more' if side == 'higher' else 'fewer'} {self.noun}"
         )
-        test = {
-            "higher": "significantly higher than",
-            "lower": "significantly lower than",
-            "not_significant": "not significantly different from",
-        }[self.significance.result]
         return (
             f"{name}: {format_number(self.force_rate, 2)} per 1,000, ranked {self.rank} of "
             f"{self.group_size} (1 is {best}). The peer average is "
             f"{format_number(self.average, 2)} per 1,000 ({_AVERAGE_WORDS[self.average_kind]}), "
-            f"so {gap}. {name} is {test} its peers (weighted peer rate "
+            f"so {gap}. {name} is {self.significance.words()} its peers (weighted peer rate "
             f"{format_number(self.weighted_without_force, 2)} per 1,000 without {name})."
         )
 

@@ -35,7 +35,7 @@ def synthetic():
     return compare_with_peers(F, PEERS, "lower")
 
 
-def test_rates(synthetic):
+def test_rates():
     assert [area.rate for area in (F, *PEERS)] == pytest.approx([9.0, 8.0, 6.0, 11.0])
     assert rate_per_1000(91_242, 1_093_200) == pytest.approx(83.4645, abs=0.01)
     with pytest.raises(ValueError, match="population must be above 0"):
