@@ -30,12 +30,20 @@ def setup_django(migrate: bool = True) -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Errors whose message tells the user what to do: printed without a traceback."""
+    from oversight.data.validate import ImportFileError
+    from oversight.plans.planfile import PlanFileError
+
+    return (UserError, ImportFileError, PlanFileError)
+
+
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     """Print a ``UserError`` (or a validation error) as one plain sentence and exit 1."""
     try:
         yield
-    except UserError as exc:
+    except _user_errors() as exc:
         console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:

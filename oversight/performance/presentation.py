@@ -1,0 +1,115 @@
+"""Turn a measure and its stored result into what a page or report shows.
+
+Pages, reports and exports all call ``measure_view``; the words, figures and charts are made
+here once, so a number cannot read differently in two places.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oversight.charts import Chart, peer_chart, spc_chart
+from oversight.formatting import number, rate
+
+UNIT_WORDS = {
+    "count": "Number",
+    "rate_per_1000": "Rate per 1,000 people",
+    "percentage": "Percentage",
+    "money": "Pounds",
+    "days": "Days",
+}
+POLARITY_WORDS = {
+    "higher": "Higher is better",
+    "lower": "Lower is better",
+    "neither": "Neither higher nor lower is better",
+}
+STATUS_TAGS = {
+    "met": ("Target met", "green"),
+    "not-met": ("Target not met", "red"),
+    "not-assessable": ("Not assessed", "grey"),
+}
+SIGNAL_WORDS = {
+    "improvement": "Improvement",
+    "concern": "Concern",
+    "neither": "Unusual (no preferred direction)",
+    "none": "Common cause",
+    "ghost": "Left out",
+}
+
+
+def _headline(unit: str, quarter: dict[str, Any]) -> dict[str, str]:
+    """The figure a reader sees first, with the count beside any rate."""
+    count = number(quarter["count"])
+    if unit == "rate_per_1000" and quarter.get("rate") is not None:
+        value = f"{rate(quarter['rate'])} per 1,000 people"
+        detail = (f"{count} crimes; population {number(quarter['population'])} "
+                  f"(ONS mid-{quarter['population_year']} estimate)")
+    else:
+        value = count
+        detail = (f"{rate(quarter['rate'])} per 1,000 people (ONS mid-"
+                  f"{quarter['population_year']} estimate)" if quarter.get("rate") else "")
+    return {"value": value, "detail": detail, "period": quarter["words"]}
+
+
+def measure_view(measure: Any, result: Any | None, *, with_charts: bool = True) -> dict[str, Any]:
+    """Everything shown about one measure (KPI): words, figures, status, charts and tables."""
+    figures = result.figures if result is not None else {}
+    view: dict[str, Any] = {
+        "measure": measure,
+        "code": measure.code,
+        "name": measure.name,
+        "unit_words": UNIT_WORDS.get(measure.unit, measure.unit),
+        "polarity_words": POLARITY_WORDS.get(measure.polarity, measure.polarity),
+        "available": bool(figures.get("available")),
+        "reason_unavailable": figures.get("reason", "No data is loaded for this measure yet."),
+    }
+    status = figures.get("status", "not-assessable")
+    label, colour = STATUS_TAGS[status]
+    view["status"] = {"key": status, "label": label, "colour": colour,
+                      "reason": figures.get("status_reason", "")}
+    if result is not None and result.grade:
+        view["grade"] = {"label": result.grade, "colour": result.grade_colour,
+                         "reason": result.grade_reason}
+    if not view["available"]:
+        return view
+    quarter = figures.get("quarter")
+    if quarter:
+        view["headline"] = _headline(measure.unit, quarter)
+        view["quarter"] = quarter
+        view["change_text"] = quarter["change"].get("text", "")
+    view["rolling12"] = figures.get("rolling12")
+    view["latest_month_words"] = figures.get("latest_month_words")
+    spc_fig = figures.get("spc", {})
+    view["spc"] = spc_fig
+    if spc_fig.get("available"):
+        view["latest_signal"] = SIGNAL_WORDS.get(spc_fig.get("latest_signal", "none"))
+    view["peers"] = figures.get("peers")
+    view["series"] = figures.get("series", [])
+    if with_charts:
+        view["charts"] = charts_for(measure, figures)
+    return view
+
+
+def charts_for(measure: Any, figures: dict[str, Any]) -> list[Chart]:
+    """The SPC chart and, when peers are loaded, the peer comparison chart."""
+    charts: list[Chart] = []
+    code = measure.code.lower().replace(" ", "-")
+    spc_fig = figures.get("spc", {})
+    if spc_fig.get("available") and spc_fig.get("points"):
+        charts.append(spc_chart(
+            f"chart-{code}-spc",
+            f"{measure.name}: number each month",
+            spc_fig["points"],
+            summary=spc_fig.get("sentence", ""),
+            value_label="Number",
+        ))
+    peers = figures.get("peers")
+    if peers:
+        charts.append(peer_chart(
+            f"chart-{code}-peers",
+            f"{measure.name}: rate per 1,000 people, {peers['words']}",
+            peers["bars"],
+            average=peers.get("unweighted_mean_including"),
+            summary=peers.get("sentence", ""),
+        ))
+    return charts

@@ -1,0 +1,15 @@
+"""Public pages: no sign-in, approved and public content only."""
+
+from django.urls import path
+
+from oversight.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("measures/<str:code>/", views.measure, name="measure"),
+    path("measures/<str:code>/monthly.csv", views.measure_csv, name="measure-csv"),
+    path("reports/quarterly/", views.quarterly_report, name="quarterly-report"),
+    path("data/", views.data_sources, name="data"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+]
