@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy.stats import chi2, norm
+from scipy.special import gammainccinv, gammaincinv
+from scipy.stats import norm
 
 from oversight.methods.change import Polarity, format_count, format_number, normalise_polarity
 
@@ -57,9 +58,11 @@ def _two_sided(level: float) -> float:
 
 
 def _exact_limits(count: float, level: float) -> tuple[float, float]:
+    # ½χ²(p; 2k) is the p-quantile of a gamma distribution with shape k: the same limits,
+    # computed directly (about eight times faster than chi2.ppf).
     tail = _two_sided(level)
-    lower = 0.0 if count == 0 else float(chi2.ppf(tail, 2 * count)) / 2
-    return lower, float(chi2.ppf(1 - tail, 2 * count + 2)) / 2
+    lower = 0.0 if count == 0 else float(gammaincinv(count, tail))
+    return lower, float(gammainccinv(count + 1, tail))
 
 
 @dataclass(frozen=True)

@@ -406,5 +406,11 @@ def _average_moving_range(ranges: Sequence[float], screening: bool) -> tuple[flo
 
 
 def _mean(numbers: Sequence[float]) -> float:
-    """The exact mean, rounded once, so that a constant series has its value as its mean."""
+    """The exact mean, rounded once, so that a constant series has its value as its mean.
+
+    Whole numbers (counts, the usual case) are summed as integers, which is exact and fast;
+    other values go through ``Fraction``.
+    """
+    if all(float(x).is_integer() for x in numbers):
+        return sum(int(x) for x in numbers) / len(numbers)
     return float(sum(map(Fraction, numbers), Fraction(0)) / len(numbers))
