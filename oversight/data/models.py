@@ -15,7 +15,9 @@ class Force(models.Model):
     """A territorial police force (and its police force area)."""
 
     slug = models.SlugField(unique=True, help_text="data.police.uk identifier, e.g. leicestershire")
-    name = models.CharField(max_length=100, help_text="As data.police.uk writes it in 'Falls within'")
+    name = models.CharField(
+        max_length=100, help_text="As data.police.uk writes it in 'Falls within'"
+    )
     ons_code = models.CharField(max_length=9, blank=True, help_text="ONS PFA code, e.g. E23000021")
 
     class Meta:
@@ -37,7 +39,11 @@ class Area(models.Model):
     name = models.CharField(max_length=120)
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="areas", null=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         help_text="For a local authority, its community safety partnership",
     )
     batch = models.ForeignKey("ImportBatch", on_delete=models.CASCADE, related_name="areas")
@@ -53,7 +59,9 @@ class Area(models.Model):
 class Population(models.Model):
     """An ONS mid-year population estimate for a force area or local authority."""
 
-    force = models.ForeignKey(Force, on_delete=models.CASCADE, null=True, related_name="populations")
+    force = models.ForeignKey(
+        Force, on_delete=models.CASCADE, null=True, related_name="populations"
+    )
     area = models.ForeignKey(Area, on_delete=models.CASCADE, null=True, related_name="populations")
     year = models.PositiveSmallIntegerField(help_text="Mid-year of the estimate, e.g. 2019")
     value = models.PositiveIntegerField()
@@ -63,10 +71,16 @@ class Population(models.Model):
     class Meta:
         ordering = ["year"]
         constraints = [
-            models.UniqueConstraint(fields=["force", "year"], name="population_force_year",
-                                    condition=models.Q(force__isnull=False)),
-            models.UniqueConstraint(fields=["area", "year"], name="population_area_year",
-                                    condition=models.Q(area__isnull=False)),
+            models.UniqueConstraint(
+                fields=["force", "year"],
+                name="population_force_year",
+                condition=models.Q(force__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["area", "year"],
+                name="population_area_year",
+                condition=models.Q(area__isnull=False),
+            ),
         ]
 
 
@@ -88,27 +102,41 @@ class ImportBatch(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64, db_index=True, help_text="Checksum of the file as read")
+    sha256 = models.CharField(
+        max_length=64, db_index=True, help_text="Checksum of the file as read"
+    )
     size_bytes = models.BigIntegerField()
     month = models.CharField(max_length=7, blank=True, help_text="YYYY-MM, for monthly files")
     force = models.ForeignKey(Force, on_delete=models.PROTECT, null=True, blank=True)
     rows_read = models.PositiveIntegerField(default=0)
     rows_stored = models.PositiveIntegerField(default=0)
-    details = models.JSONField(default=dict, blank=True,
-                               help_text="Counts found while reading, e.g. ASB rows, duplicates")
+    details = models.JSONField(
+        default=dict, blank=True, help_text="Counts found while reading, e.g. ASB rows, duplicates"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CURRENT)
-    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="replaced_by")
-    difference = models.JSONField(default=dict, blank=True,
-                                  help_text="What changed against the batch it replaced")
+    replaces = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+    )
+    difference = models.JSONField(
+        default=dict, blank=True, help_text="What changed against the batch it replaced"
+    )
     imported_by = models.CharField(max_length=150, help_text="User name or system account")
     imported_at = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-imported_at", "-id"]
         indexes = [models.Index(fields=["kind", "force", "month", "status"])]
+        constraints = [
+            # A force's month has one current data.police.uk file; a new version replaces it.
+            models.UniqueConstraint(
+                fields=["force", "month"],
+                name="importbatch_one_current_street_file",
+                condition=models.Q(kind="police-uk", status="current"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_kind_display()}, {self.imported_at:%Y-%m-%d})"
@@ -123,9 +151,13 @@ class StreetCount(models.Model):
     gives "Blaby").
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="street_counts")
+    # No separate index on either foreign key: Meta.indexes already lead with each of them,
+    # and every extra index slows the bulk insert of an import.
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="street_counts", db_index=False
+    )
     month = models.CharField(max_length=7)
-    force = models.ForeignKey(Force, on_delete=models.PROTECT)
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, db_index=False)
     crime_type = models.CharField(max_length=40)
     lsoa_code = models.CharField(max_length=9, blank=True)
     local_authority = models.CharField(max_length=80, blank=True)

@@ -1,0 +1,1 @@
+"""Tests of the data app: imports, validation, queries, provenance."""
