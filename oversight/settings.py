@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "oversight.performance",
     "oversight.reports",
     "oversight.portal",
+    "oversight.commentary",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommentaryConfig(AppConfig):
+    name = "oversight.commentary"
+    label = "commentary"
