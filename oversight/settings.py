@@ -22,7 +22,9 @@ SECRET_KEY = os.environ.get(
     "OVERSIGHT_SECRET_KEY", "development-only-key-set-OVERSIGHT_SECRET_KEY-in-production"
 )
 DEBUG = os.environ.get("OVERSIGHT_DEBUG", "") == "1"
-ALLOWED_HOSTS = os.environ.get("OVERSIGHT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = os.environ.get(
+    "OVERSIGHT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"
+).split(",")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -10,7 +10,6 @@ one, which is kept as a batch with status "replaced"; the new batch records the 
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -18,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 
+from oversight.data import bulk
 from oversight.data.forces import BY_SLUG, KNOWN_FORCES, KnownForce
 from oversight.data.importers import lookups as lookup_files
 from oversight.data.importers import police_uk
@@ -30,7 +30,17 @@ from oversight.data.validate import ImportFileError
 
 Kind = ImportBatch.Kind
 Status = ImportBatch.Status
-SQLITE_ROWS_PER_INSERT = 100
+STREET_COUNT_FIELDS = (
+    "batch",
+    "month",
+    "force",
+    "crime_type",
+    "lsoa_code",
+    "local_authority",
+    "rows",
+    "crime_ids",
+)
+"""The order of the values in each tuple ``StreetScan.stored_counts`` yields."""
 
 
 class ProgressReporter(Protocol):
@@ -218,7 +228,12 @@ def _store_street_files(
     batch_ids = {f.path: batch.pk for f, batch in zip(files, batches, strict=True)}
     if progress:
         progress.start("Storing counts", sum(c.cells for c in counts.values()))
-    insert_street_counts(scan.stored_counts(batch_ids, force_ids), progress)
+    bulk.insert_rows(
+        StreetCount,
+        STREET_COUNT_FIELDS,
+        scan.stored_counts(batch_ids, force_ids),
+        progress.advance if progress else None,
+    )
     return [
         ImportedFile(
             b.pk,
@@ -303,62 +318,6 @@ def street_difference(
         "rows": {"old": old_rows, "new": new_rows, "change": new_rows - old_rows},
         "crime_types": changed,
     }
-
-
-def insert_street_counts(
-    slices: Iterable[list[tuple[Any, ...]]], progress: ProgressReporter | None = None
-) -> int:
-    """Store street counts given as (batch id, month, force id, crime type, LSOA code, local
-    authority, rows, crime IDs) tuples, in the fastest way the database offers."""
-    table = connection.ops.quote_name(StreetCount._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(StreetCount._meta.get_field(name).column)
-        for name in (
-            "batch",
-            "month",
-            "force",
-            "crime_type",
-            "lsoa_code",
-            "local_authority",
-            "rows",
-            "crime_ids",
-        )
-    )
-    stored = 0
-    with connection.cursor() as cursor:
-        for rows in slices:
-            if connection.vendor == "postgresql":
-                _copy_rows(cursor, table, columns, rows)
-            else:
-                _insert_rows(cursor, table, columns, rows)
-            stored += len(rows)
-            if progress:
-                progress.advance(len(rows))
-    return stored
-
-
-def _copy_rows(cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
-    """PostgreSQL: COPY the rows in (psycopg 3)."""
-    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def _insert_rows(cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
-    """Other databases: multi-row INSERT statements, run with executemany."""
-    width = len(rows[0])
-    one = "(" + ", ".join(["%s"] * width) + ")"
-    per = SQLITE_ROWS_PER_INSERT if connection.vendor == "sqlite" else 1
-    whole = len(rows) - len(rows) % per
-    if whole:
-        values = list(itertools.chain.from_iterable(rows[:whole]))
-        step = per * width
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * per),
-            [values[i : i + step] for i in range(0, len(values), step)],
-        )
-    if whole < len(rows):
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one}", rows[whole:])
 
 
 def _street_totals(imported: list[ImportedFile]) -> dict[str, int]:

@@ -107,6 +107,13 @@ def _closest(value: str, choices: tuple[str, ...] | frozenset[str]) -> str:
     return f' (did you mean "{match[0]}"?)' if match else ""
 
 
+def _closest_force(value: str, names: frozenset[str]) -> str:
+    """The force whose name starts with the same word ("Leicestershire …"), else the nearest."""
+    first = value.split(" ", 1)[0].casefold()
+    same_start = sorted(n for n in names if n.split(" ", 1)[0].casefold() == first)
+    return f' (did you mean "{same_start[0]}"?)' if same_start else _closest(value, names)
+
+
 def _in_range(value: str, bounds: tuple[float, float]) -> bool:
     if not re.fullmatch(NUMBER_PATTERN, value):
         return False
@@ -179,7 +186,7 @@ STREET_RULES: tuple[Rule, ...] = (
         lambda v, ctx: v in ctx.force_names,
         "is not a known force name",
         lambda v, ctx: (
-            "use the force's name as data.police.uk writes it" + _closest(v, ctx.force_names)
+            "use the force's name as data.police.uk writes it" + _closest_force(v, ctx.force_names)
         ),
     ),
     Rule(

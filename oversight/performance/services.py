@@ -64,6 +64,12 @@ def _populations(force_ids: Iterable[int]) -> dict[int, dict[int, tuple[int, str
     return result
 
 
+def _inputs(force: Force, counts: dict[int, dict[tuple[str, str], int]],
+            pops: dict[int, dict[int, tuple[int, str]]], crime_types: list[str]) -> ForceInputs:
+    return ForceInputs(force.slug, force.name, _select(counts.get(force.id, {}), crime_types),
+                       pops.get(force.id, {}))
+
+
 def _spec(measure: Any) -> MeasureSpec:
     return MeasureSpec(
         code=measure.code,
@@ -108,14 +114,9 @@ def compute_plan(plan: Any, progress: Callable[[str], None] | None = None) -> li
                 "reason": "This measure comes from a source that has not been loaded yet.",
             }
         else:
-            def inputs_for(force: Force) -> ForceInputs:
-                return ForceInputs(force.slug, force.name,
-                                   _select(counts.get(force.id, {}), crime_types),
-                                   pops.get(force.id, {}))
-
-            own = inputs_for(plan.force)
-            peers = [inputs_for(forces[s]) for s in _peer_slugs(plan, measure)
-                     if s in forces and s != plan.force.slug]
+            own = _inputs(plan.force, counts, pops, crime_types)
+            peers = [_inputs(forces[s], counts, pops, crime_types)
+                     for s in _peer_slugs(plan, measure) if s in forces and s != plan.force.slug]
             figures = compute_measure(_spec(measure), Inputs(own, peers))
         grade = grade_for(plan, measure, figures)
         result, _ = MeasureResult.objects.update_or_create(
