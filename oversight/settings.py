@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "oversight.reports",
     "oversight.portal",
     "oversight.commentary",
+    "oversight.staff",
+    "oversight.returns",
 ]
 
 MIDDLEWARE = [

@@ -5,5 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("staff/returns/", include("oversight.returns.urls")),
+    path("staff/", include("oversight.staff.urls")),
     path("", include("oversight.portal.urls")),
 ]

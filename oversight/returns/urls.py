@@ -1,0 +1,4 @@
+"""URLs of the returns app."""
+
+app_name = "returns"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""URLs of the staff app."""
+
+app_name = "staff"
+urlpatterns: list = []
