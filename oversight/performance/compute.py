@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from oversight.methods import baselines, msg, periods
 from oversight.methods import change as change_method
-from oversight.methods import msg, periods
 from oversight.methods.spc import SPCInputError, SPCSettings, spc
 
 
@@ -143,6 +143,55 @@ def _rolling12(force: ForceInputs, latest: str) -> dict[str, Any] | None:
         "previous": previous,
         "change": _change(count, previous, "count"),
     }
+
+
+def _baseline_figures(spec: MeasureSpec, force: ForceInputs, quarter: dict[str, Any] | None
+                      ) -> dict[str, Any]:
+    """The plan's baseline as an average month, against the latest quarter's average month.
+
+    Only baselines over stated months can be computed (``fixed_period`` or ``mean_of_periods``);
+    declared exclusions are left out and named.
+    """
+    rule = (spec.baseline or {}).get("rule", "not_stated")
+    spans = ([spec.baseline.get("period")] if rule == "fixed_period"
+             else list(spec.baseline.get("periods") or []) if rule == "mean_of_periods" else [])
+    spans = [s for s in spans if s and s != "not_stated"]
+    if not spans:
+        return {"available": False,
+                "sentence": "The plan does not state a baseline that can be computed from "
+                            "monthly figures."}
+    months = [m for span in spans for m in periods.period_months(str(span))]
+    exclusions = [baselines.Exclusion(str(e["period"]), reason=e.get("reason", ""))
+                  for e in spec.baseline.get("excluded") or []]
+    missing = [m for m in months if m not in force.monthly
+               and not any(e.covers(m) for e in exclusions)]
+    if missing:
+        noun = "month is" if len(missing) == 1 else "months are"
+        return {"available": False,
+                "sentence": f"The baseline cannot be computed: {len(missing)} of its {noun} "
+                            f"not loaded ({periods.span_words(missing[0], missing[-1])})."}
+    base = baselines.mean_baseline(force.monthly, months, exclusions)
+    excluded = sorted({p.period for p in base.excluded})
+    left_out = []
+    for exclusion in exclusions:
+        span = periods.span_words(min(exclusion.months()), max(exclusion.months()))
+        left_out.append(f"{span} ({exclusion.reason.strip()})" if exclusion.reason else span)
+    words = " and ".join(periods.span_words(periods.period_months(str(s))[0],
+                                            periods.period_months(str(s))[-1]) for s in spans)
+    sentence = (f"The baseline is an average of {change_method.format_number(base.value, 1)} a "
+                f"month over {words}")
+    sentence += f", leaving out {'; '.join(left_out)}." if excluded else "."
+    result: dict[str, Any] = {"available": True, "value": base.value,
+                              "months_used": len(base.periods), "months_excluded": excluded,
+                              "sentence": sentence}
+    if quarter:
+        current = quarter["count"] / 3
+        item = change_method.change(current, base.value, kind="rate")
+        result.update(current=current, percent=item.percent,
+                      comparison=f"{quarter['words']} averaged "
+                                 f"{change_method.format_number(current, 1)} a month: "
+                                 f"{item.text()} on the baseline.")
+    return result
 
 
 def _spc_figures(spec: MeasureSpec, force: ForceInputs) -> dict[str, Any]:
@@ -289,6 +338,7 @@ def compute_measure(spec: MeasureSpec, inputs: Inputs) -> dict[str, Any]:
     if label:
         figures["quarter"] = _quarter_figures(spec, inputs.force, label)
         figures["peers"] = _peer_figures(spec, inputs, label)
+    figures["baseline"] = _baseline_figures(spec, inputs.force, figures.get("quarter"))
     figures["rolling12"] = _rolling12(inputs.force, latest)
     figures["spc"] = _spc_figures(spec, inputs.force)
     status, reason = _status(spec, figures)

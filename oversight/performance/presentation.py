@@ -37,6 +37,34 @@ SIGNAL_WORDS = {
 }
 
 
+VARIATION_ICONS = {
+    "common_cause": ("Common cause variation: no sign of change", "#A6A6A6", "~"),
+    "improvement_high": ("Special cause improvement: unusually high", "#00B0F0", "H"),
+    "improvement_low": ("Special cause improvement: unusually low", "#00B0F0", "L"),
+    "concern_high": ("Special cause concern: unusually high", "#E46C0A", "H"),
+    "concern_low": ("Special cause concern: unusually low", "#E46C0A", "L"),
+    "neither_high": ("Special cause variation: unusually high", "#490092", "H"),
+    "neither_low": ("Special cause variation: unusually low", "#490092", "L"),
+}
+ASSURANCE_ICONS = {
+    "consistently_pass": ("The target is consistently met", "#00B0F0", "P"),
+    "hit_or_miss": ("The target will be met some months and missed in others", "#A6A6A6", "?"),
+    "consistently_fail": ("The target is consistently missed", "#E46C0A", "F"),
+}
+
+
+def spc_icons(summary: dict[str, Any]) -> list[dict[str, str]]:
+    """The Making Data Count variation and assurance icons, each with words, colour, letter."""
+    icons = []
+    for kind, table, key in (("Variation", VARIATION_ICONS, summary.get("variation_icon")),
+                             ("Assurance", ASSURANCE_ICONS, summary.get("assurance_icon"))):
+        if key in table:
+            words, colour, letter = table[key]
+            icons.append({"kind": kind, "key": key, "words": words, "colour": colour,
+                          "letter": letter})
+    return icons
+
+
 def _headline(unit: str, quarter: dict[str, Any]) -> dict[str, str]:
     """The figure a reader sees first, with the count beside any rate."""
     count = number(quarter["count"])
@@ -83,6 +111,8 @@ def measure_view(measure: Any, result: Any | None, *, with_charts: bool = True) 
     view["spc"] = spc_fig
     if spc_fig.get("available"):
         view["latest_signal"] = SIGNAL_WORDS.get(spc_fig.get("latest_signal", "none"))
+        view["icons"] = spc_icons(spc_fig.get("summary", {}))
+    view["baseline"] = figures.get("baseline")
     view["peers"] = figures.get("peers")
     view["series"] = figures.get("series", [])
     if with_charts:

@@ -143,3 +143,26 @@ def test_status_rules(target, current, status):
     monthly.update({"2025-04": current - 200, "2025-05": 100, "2025-06": 100})
     figures = compute_measure(_spec(target=target), Inputs(_force(monthly)))
     assert figures["status"] == status, figures["status_reason"]
+
+
+def test_baseline_leaves_out_declared_lockdown_months_and_says_so():
+    monthly = {m: 100 for m in periods.month_range("2019-12", "2022-11")}
+    monthly.update({"2020-04": 10, "2020-05": 10, "2020-06": 10})
+    monthly.update({m: 90 for m in periods.month_range("2025-04", "2025-06")})
+    baseline = {"rule": "fixed_period", "period": "2019-12 to 2022-11",
+                "excluded": [{"period": "2020-04 to 2020-06", "reason": "First lockdown"}]}
+    figures = compute_measure(_spec(baseline=baseline), Inputs(_force(monthly)))
+    result = figures["baseline"]
+    assert result["value"] == 100.0  # 33 months of 100; the three lockdown months left out
+    assert result["months_used"] == 33
+    assert result["months_excluded"] == ["2020-04", "2020-05", "2020-06"]
+    assert "leaving out April to June 2020 (First lockdown)" in result["sentence"]
+    assert result["percent"] == pytest.approx(-10.0)
+
+
+def test_baseline_with_missing_months_is_not_computed_and_names_them():
+    monthly = {m: 100 for m in periods.month_range("2025-01", "2025-06")}
+    baseline = {"rule": "fixed_period", "period": "2024-10 to 2025-03"}
+    result = compute_measure(_spec(baseline=baseline), Inputs(_force(monthly)))["baseline"]
+    assert result["available"] is False
+    assert "3 of its months are not loaded (October to December 2024)" in result["sentence"]
