@@ -1,7 +1,10 @@
-"""Public pages: the current plan, each public measure, the quarterly report and data sources.
+"""Public pages: the current plan, each public measure, area pages, the quarterly report and
+data sources.
 
 Views only gather stored results and render them; figures are computed elsewhere
-(``oversight.performance``) and never here.
+(``oversight.performance``) and never here. Only an approved plan, its public measures and
+approved commentary appear. Each page runs a fixed number of queries, however many measures
+the plan has (``tests/portal/test_query_counts.py``).
 """
 
 from __future__ import annotations
@@ -13,28 +16,35 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from oversight.data.models import ImportBatch
-from oversight.performance.presentation import STATUS_TAGS, measure_view
-from oversight.plans.services import current_plan
+from oversight.commentary.models import Commentary
+from oversight.data.models import Area, ImportBatch
+from oversight.formatting import month_words
+from oversight.methods import periods
+from oversight.methods.change import change
+from oversight.performance.presentation import SIGNAL_WORDS, STATUS_TAGS, measure_view
+from oversight.plans.models import Plan
+from oversight.portal import areas
 from oversight.reports import quarterly
 
 NAVIGATION = [
     {"href": "/", "text": "The plan"},
+    {"href": "/areas/", "text": "Areas"},
     {"href": "/reports/quarterly/", "text": "Performance report"},
     {"href": "/data/", "text": "Data sources"},
 ]
 
 
 def _page(request: HttpRequest, template: str, title: str, **context: Any) -> HttpResponse:
-    navigation = [dict(item, active=request.path == item["href"]) for item in NAVIGATION]
+    navigation = [dict(item, active=request.path == item["href"]
+                       or (item["href"] != "/" and request.path.startswith(item["href"])))
+                  for item in NAVIGATION]
     return render(request, template, {"page_title": title, "navigation": navigation, **context})
 
 
 def _published_plan() -> Any:
-    plan = current_plan()
-    if plan is None:
-        return None
-    return plan
+    """The plan the public sees: the latest current version that is approved."""
+    return (Plan.objects.filter(is_current=True, status=Plan.Status.APPROVED)
+            .select_related("force").order_by("-loaded_at", "-id").first())
 
 
 def _public_measures(plan: Any):
@@ -62,7 +72,34 @@ def home(request: HttpRequest) -> HttpResponse:
                      for k in STATUS_TAGS if counts[k]]
     quarter = next((v["quarter"]["words"] for v in views if v.get("quarter")), None)
     return _page(request, "portal/home.html", plan.title, plan=plan, themes=themes,
-                 status_counts=status_counts, latest_quarter_words=quarter)
+                 status_counts=status_counts, latest_quarter_words=quarter,
+                 changes=changes_since_last_quarter(views))
+
+
+def changes_since_last_quarter(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each measure's latest quarter against the quarter before it, from its stored series.
+
+    A measure whose previous quarter is not fully loaded says so rather than guessing.
+    """
+    rows = []
+    for view in views:
+        quarter = view.get("quarter")
+        if not quarter:
+            continue
+        series = {row["period"]: row["count"] for row in view.get("series", [])}
+        before = periods.previous_quarter(quarter["label"])
+        months = periods.months_of_quarter(before)
+        counts = [series.get(m) for m in months]
+        row = {"view": view, "quarter": quarter, "previous_words": periods.period_words(before),
+               "previous": None, "text": "The quarter before is not fully loaded"}
+        if all(c is not None for c in counts):
+            row["previous"] = sum(counts)
+            row["text"] = change(quarter["count"], row["previous"]).text()
+        signal = (view.get("spc") or {}).get("latest_signal")
+        row["signal"] = SIGNAL_WORDS.get(signal) if signal in ("improvement", "concern",
+                                                               "neither") else None
+        rows.append(row)
+    return rows
 
 
 def _measure_or_404(code: str) -> Any:
@@ -75,17 +112,28 @@ def _measure_or_404(code: str) -> Any:
     return measure
 
 
+def _approved_commentary(measure: Any, result: Any) -> Commentary | None:
+    """The approved commentary for the measure's latest quarter, if there is one."""
+    if result is None or not result.latest_quarter:
+        return None
+    return Commentary.objects.filter(measure=measure, period=result.latest_quarter,
+                                     status=Commentary.Status.APPROVED).first()
+
+
 def measure(request: HttpRequest, code: str) -> HttpResponse:
     item = _measure_or_404(code)
-    view = measure_view(item, getattr(item, "result", None))
+    result = getattr(item, "result", None)
+    view = measure_view(item, result)
     about_rows = [
         {"key": {"text": key}, "value": {"text": value or "Not stated"}}
         for key, value in quarterly.about_measure(item)
     ]
     breadcrumbs = [{"text": "The plan", "href": "/"}, {"text": item.theme.title,
                                                        "href": f"/#theme-{item.theme.number}"}]
+    commentary = _approved_commentary(item, result)
     return _page(request, "portal/measure.html", item.name, view=view, about_rows=about_rows,
-                 breadcrumbs=breadcrumbs)
+                 breadcrumbs=breadcrumbs, commentary=commentary,
+                 commentary_period=result.latest_quarter if result else "")
 
 
 def measure_csv(request: HttpRequest, code: str) -> HttpResponse:
@@ -106,6 +154,75 @@ def quarterly_report(request: HttpRequest) -> HttpResponse:
         raise Http404("No plan is published")
     html = quarterly.render_html(plan, public_only=True, standalone=False, request=request)
     return HttpResponse(html)
+
+
+# --- areas ------------------------------------------------------------------------------------
+
+
+def _plan_force() -> Any:
+    plan = _published_plan()
+    if plan is None or plan.force is None:
+        raise Http404("No plan is published")
+    return plan.force
+
+
+def area_index(request: HttpRequest) -> HttpResponse:
+    force = _plan_force()
+    places = list(Area.objects.filter(force=force).order_by("name"))
+    return _page(request, "portal/areas.html", "Crime by area", force=force,
+                 csps=[a for a in places if a.kind == Area.Kind.CSP],
+                 local_authorities=[a for a in places if a.kind == Area.Kind.LOCAL_AUTHORITY],
+                 breadcrumbs=[{"text": "The plan", "href": "/"}])
+
+
+def _area(kind: str, code: str) -> tuple[Any, Any, list[str] | None]:
+    """(force, area or None, local authority names or None for the whole force)."""
+    force = _plan_force()
+    if kind == "force":
+        if code != force.slug:
+            raise Http404("Only the plan's force area has a page")
+        return force, None, None
+    if kind not in areas.KIND_SLUGS:
+        raise Http404("No such kind of area")
+    area = (Area.objects.filter(force=force, kind=areas.KIND_SLUGS[kind], code=code)
+            .first())
+    if area is None:
+        raise Http404("No area with that code in the plan's force area")
+    members = [area]
+    if area.kind == Area.Kind.CSP:
+        members = list(Area.objects.filter(parent=area, kind=Area.Kind.LOCAL_AUTHORITY))
+    return force, area, areas.local_authority_names(force, members)
+
+
+def area(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    force, place, names = _area(kind, code)
+    name = place.name if place is not None else f"the {force.name} area"
+    table = areas.crime_table(force, names)
+    shown = table.months[-areas.SHOWN_MONTHS:]
+    chart = areas.crime_chart(f"chart-area-{kind}-{code.lower()}", name, table)
+    members = list(place.children.order_by("name")) if place is not None \
+        and place.kind == Area.Kind.CSP else []
+    return _page(
+        request, "portal/area.html", f"Crime in {name}", place=place, force=force, kind=kind,
+        code=code, kind_words=areas.KIND_WORDS[kind], table=table, shown=shown,
+        shown_words=[month_words(m) for m in shown], rows=table.rows(shown), chart=chart,
+        members=members, local_authorities=names,
+        breadcrumbs=[{"text": "The plan", "href": "/"}, {"text": "Areas", "href": "/areas/"}],
+    )
+
+
+def area_csv(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    force, place, names = _area(kind, code)
+    table = areas.crime_table(force, names)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="crime-{kind}-{code}.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(["area", "month", "crime_type", "count"])
+    label = place.name if place is not None else force.name
+    for month in table.months:
+        for crime_type in areas.CRIME_TYPES:
+            writer.writerow([label, month, crime_type, table.count(crime_type, month)])
+    return response
 
 
 def data_sources(request: HttpRequest) -> HttpResponse:

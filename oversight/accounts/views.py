@@ -1,0 +1,87 @@
+"""Signing in and out, and the administrators' list of users (under ``/staff/``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from oversight.accounts import services
+from oversight.accounts.forms import SignInForm, UserAddForm
+from oversight.accounts.models import Role
+from oversight.accounts.roles import role_required
+from oversight.staff.govuk import form_errors, staff_page
+
+
+def _safe_next(request: HttpRequest) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return ""
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request)
+    form = SignInForm(request, data=request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        login(request, form.user)
+        return redirect(next_url or services.landing_url(form.user))
+    return staff_page(request, "accounts/sign_in.html", "Sign in",
+                      errors=form_errors(form) if form.is_bound else [], form=form,
+                      next=next_url, signed_out="signed-out" in request.GET)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        logout(request)
+        return redirect("/staff/login/?signed-out=1")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return staff_page(request, "accounts/sign_out.html", "Sign out")
+
+
+@role_required(Role.ADMINISTRATOR)
+def users(request: HttpRequest) -> HttpResponse:
+    people = (get_user_model().objects.select_related("profile__organisation")
+              .order_by("username"))
+    return staff_page(request, "accounts/users.html", "Users", people=people,
+                      breadcrumbs=[{"text": "Dashboard", "href": "/staff/"}])
+
+
+@sensitive_post_parameters("password")
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def user_add(request: HttpRequest) -> HttpResponse:
+    form = UserAddForm(request.POST if request.method == "POST" else None)
+    errors = []
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.create_user(
+                    data["username"], data["role"], organisation=data["organisation"] or None,
+                    password=data["password"], email=data["email"], by=request.user)
+            except services.UserError as exc:
+                errors = [(exc.field, str(exc))]
+            else:
+                messages.success(request, f"{user.username} was added as "
+                                          f"{user.profile.get_role_display().lower()}.")
+                return redirect("staff:users")
+        else:
+            errors = form_errors(form)
+    return staff_page(request, "accounts/user_add.html", "Add a user", errors=errors, form=form,
+                      roles=Role.choices,
+                      breadcrumbs=[{"text": "Dashboard", "href": "/staff/"},
+                                   {"text": "Users", "href": "/staff/users/"}])

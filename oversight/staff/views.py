@@ -1,0 +1,359 @@
+"""The staff area: the analysts' dashboard, commentary, imports, the draft report and the
+Panel's questions. Every view states the roles it allows through ``role_required``; a measure
+is found only in the plan in use, so a code from another plan is "not found"."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
+
+from oversight.accounts import audit
+from oversight.accounts.models import Role
+from oversight.accounts.roles import role_of, role_required
+from oversight.commentary import services as commentary_services
+from oversight.commentary.models import Commentary
+from oversight.data.forces import BY_SLUG
+from oversight.data.models import ImportBatch
+from oversight.data.validate import STREET_FILE_NAME, ImportFileError
+from oversight.formatting import month_words, number
+from oversight.plans.models import Plan
+from oversight.plans.services import current_plan
+from oversight.staff import work
+from oversight.staff.govuk import staff_page
+from oversight.staff.models import PanelQuestion
+
+ANALYSTS = (Role.ADMINISTRATOR, Role.ANALYST)
+READERS = (Role.ADMINISTRATOR, Role.ANALYST, Role.PANEL_MEMBER)
+QUESTION_MAX = 2000
+DASHBOARD = {"text": "Dashboard", "href": "/staff/"}
+
+
+def _plan_or_404() -> Any:
+    plan = current_plan()
+    if plan is None:
+        raise Http404("No plan is loaded")
+    return plan
+
+
+# --- landing pages ---------------------------------------------------------------------------
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Analysts' and administrators' dashboard; other roles go to their own landing page."""
+    if request.user.is_authenticated:
+        role = role_of(request.user)
+        if role == Role.PANEL_MEMBER:
+            return redirect("staff:panel")
+        if role == Role.DATA_PROVIDER:
+            return redirect("/staff/returns/")
+    return _dashboard(request)
+
+
+@role_required(*ANALYSTS)
+def _dashboard(request: HttpRequest) -> HttpResponse:
+    plan = current_plan()
+    rows, latest = work.measure_rows(plan) if plan is not None else ([], None)
+    to_review = [r for r in rows if r.commentary is not None
+                 and r.commentary.status == Commentary.Status.REVIEW
+                 and r.commentary.author_id != request.user.pk]
+    questions = (PanelQuestion.objects.filter(measure__plan=plan)
+                 .select_related("measure", "asked_by")[:20]) if plan is not None else []
+    batches = ImportBatch.objects.select_related("force")[:8]
+    return staff_page(
+        request, "staff/dashboard.html", "Dashboard", plan=plan, latest=latest,
+        latest_words=work.period_words(latest),
+        needing_commentary=[r for r in rows if r.needs_commentary],
+        attention=[r for r in rows if r.needs_attention],
+        to_review=to_review, questions=[(q, work.when(q.asked_at)) for q in questions],
+        batches=[(b, work.when(b.imported_at)) for b in batches], signal_words=work.signal_words,
+    )
+
+
+@role_required(Role.PANEL_MEMBER, Role.ADMINISTRATOR, Role.ANALYST)
+def panel(request: HttpRequest) -> HttpResponse:
+    """The Panel's page: the draft report, and the questions members have asked."""
+    plan = current_plan()
+    questions = (PanelQuestion.objects.filter(measure__plan=plan)
+                 .select_related("measure", "asked_by")) if plan is not None else []
+    return staff_page(request, "staff/panel.html", "Police and Crime Panel", plan=plan,
+                      questions=[(q, work.when(q.asked_at)) for q in questions])
+
+
+@role_required(*ANALYSTS)
+def measures(request: HttpRequest) -> HttpResponse:
+    plan = current_plan()
+    rows, latest = work.measure_rows(plan) if plan is not None else ([], None)
+    return staff_page(request, "staff/measures.html", "Measures", plan=plan, rows=rows,
+                      latest_words=work.period_words(latest), breadcrumbs=[DASHBOARD])
+
+
+# --- commentary ------------------------------------------------------------------------------
+
+_ERROR_FIELD = {"save": "text", "submit": "text", "approve": "text", "send-back": "review_note"}
+
+
+@role_required(*ANALYSTS)
+@require_http_methods(["GET", "POST"])
+def commentary(request: HttpRequest, code: str) -> HttpResponse:
+    """Write, send for review, approve or send back the commentary on one measure."""
+    plan = _plan_or_404()
+    measure = get_object_or_404(plan.measures.select_related("theme", "result"), code=code)
+    plan_latest = work.latest_quarter(list(plan.measures.select_related("result")))
+    period = work.period_for(measure, plan_latest)
+    item = (Commentary.objects.filter(measure=measure, period=period)
+            .select_related("author", "reviewer").first()) if period else None
+    text = item.text if item else ""
+    note = ""
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        if period is None:
+            raise Http404("There is no quarter to comment on yet")
+        action = request.POST.get("action", "")
+        text = request.POST.get("text", "")
+        note = request.POST.get("review_note", "")
+        try:
+            done = _commentary_step(action, measure, period, item, text, note, request.user)
+        except commentary_services.WorkflowError as exc:
+            errors = [(_ERROR_FIELD.get(action, "text"), str(exc))]
+        else:
+            messages.success(request, done)
+            return redirect("staff:commentary", code=measure.code)
+    result = getattr(measure, "result", None)
+    questions = PanelQuestion.objects.filter(measure=measure).select_related("asked_by")
+    return staff_page(
+        request, "staff/commentary.html", f"Commentary: {measure.name}", errors=errors,
+        measure=measure, result=result, period=period, period_words=work.period_words(period),
+        item=item, text=text, note=note,
+        commentary_tag=work.COMMENTARY_TAGS[item.status if item else None],
+        can_approve=item is not None and item.status == Commentary.Status.REVIEW
+        and item.author_id != request.user.pk,
+        history=work.history(item) if item else [],
+        questions=[(q, work.when(q.asked_at)) for q in questions],
+        breadcrumbs=[DASHBOARD, {"text": "Measures", "href": "/staff/measures/"}],
+    )
+
+
+def _commentary_step(action: str, measure: Any, period: str, item: Commentary | None,
+                     text: str, note: str, user: Any) -> str:
+    """Do one workflow step; return what to tell the user. Raises ``WorkflowError``."""
+    services = commentary_services
+    with transaction.atomic():
+        if action == "save":
+            services.save_draft(measure, period, text, user)
+            return "Your draft has been saved."
+        if action == "submit":
+            if item is None or item.status != Commentary.Status.DRAFT \
+                    or item.text != text.strip():
+                item = services.save_draft(measure, period, text, user)
+            services.submit_for_review(item, user)
+            return "Sent for review. Someone other than the author must approve it."
+        if item is None:
+            raise services.WorkflowError("Write and save the commentary first.")
+        if action == "approve":
+            services.approve(item, user)
+            where = " and now shows on the public page" if measure.public else ""
+            return f"The commentary is approved{where}."
+        if action == "send-back":
+            services.send_back(item, user, note)
+            return "Sent back to draft with your note."
+    raise services.WorkflowError("Choose what to do with the commentary.")
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+class StepLog:
+    """Records each step an import reports, to show what was done (a ``ProgressReporter``)."""
+
+    def __init__(self) -> None:
+        self.steps: list[dict[str, Any]] = []
+
+    def start(self, description: str, total: int) -> None:
+        self.steps.append({"text": description, "total": total, "done": 0})
+
+    def advance(self, amount: int = 1) -> None:
+        if self.steps:
+            self.steps[-1]["done"] += amount
+
+
+def _check_uploads(files: list[Any]) -> list[tuple[str, str]]:
+    if not files:
+        return [("files", "Select one or more data.police.uk street-level files")]
+    errors = []
+    seen = set()
+    for upload in files:
+        name = Path(upload.name).name
+        if not STREET_FILE_NAME.fullmatch(name):
+            errors.append(("files", f"{name} is not a data.police.uk street-level file name: "
+                                    "name it like 2025-06-leicestershire-street.csv.gz"))
+        elif name in seen:
+            errors.append(("files", f"{name} was selected twice: select each file once"))
+        seen.add(name)
+    return errors
+
+
+def _run_import(request: HttpRequest, files: list[Any]) -> tuple[Any, StepLog]:
+    """Save the uploads under their own names in a temporary folder and import them."""
+    from oversight.data.services import import_police_uk
+    from oversight.performance.services import compute_plan
+
+    steps = StepLog()
+    with tempfile.TemporaryDirectory(prefix="oversight-upload-") as folder:
+        paths = []
+        for upload in files:
+            path = Path(folder) / Path(upload.name).name
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            paths.append(path)
+        result = import_police_uk(paths, imported_by=request.user.get_username(),
+                                  user=request.user, progress=steps)
+    if result.imported:
+        plans = list(Plan.objects.filter(is_current=True, force__isnull=False)
+                     .select_related("force"))
+        steps.start("Recomputing the plan's figures", len(plans))
+        for plan in plans:
+            compute_plan(plan)
+            steps.advance()
+    return result, steps
+
+
+def _summary(result: Any, steps: StepLog) -> dict[str, Any]:
+    """What an import did, as the page shows it (kept in the session across the redirect)."""
+    return {
+        "imported": [{"file": f.file_name, "month": month_words(f.month),
+                      "force": BY_SLUG[f.force].name if f.force in BY_SLUG else f.force,
+                      "rows": number(f.rows_read), "stored": number(f.rows_stored),
+                      "replaced": f.replaced_batch_id is not None} for f in result.imported],
+        "unchanged": list(result.unchanged),
+        "steps": [{"text": s["text"], "done": number(s["done"]), "total": number(s["total"])}
+                  for s in steps.steps],
+        "seconds": f"{result.seconds:.1f}",
+    }
+
+
+@role_required(*ANALYSTS)
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    """Upload data.police.uk street-level files: all checked, then all stored, or none."""
+    errors: list[tuple[str, str]] = []
+    problem: ImportFileError | None = None
+    if request.method == "POST":
+        files = request.FILES.getlist("files")
+        errors = _check_uploads(files)
+        if not errors:
+            try:
+                result, steps = _run_import(request, files)
+            except ImportFileError as exc:
+                problem = exc
+                errors = [("files", str(exc))]
+            else:
+                request.session["last_import"] = _summary(result, steps)
+                return redirect("staff:imports")
+    last = request.session.pop("last_import", None) if request.method == "GET" else None
+    batches = Paginator(ImportBatch.objects.select_related("force"), 25).get_page(
+        request.GET.get("page"))
+    return staff_page(request, "staff/imports.html", "Import data", errors=errors,
+                      problem=problem, last=last, batches=batches,
+                      batch_rows=[(b, work.when(b.imported_at)) for b in batches],
+                      pagination=_pagination(batches, "/staff/imports/"),
+                      breadcrumbs=[DASHBOARD])
+
+
+def _pagination(page: Any, base: str) -> dict[str, Any] | None:
+    """Parameters for ``govukPagination``, or None when everything fits on one page."""
+    if page.paginator.num_pages < 2:
+        return None
+    params: dict[str, Any] = {"items": [
+        {"number": n, "href": f"{base}?page={n}", "current": n == page.number}
+        for n in page.paginator.page_range
+    ]}
+    if page.has_previous():
+        params["previous"] = {"href": f"{base}?page={page.previous_page_number()}"}
+    if page.has_next():
+        params["next"] = {"href": f"{base}?page={page.next_page_number()}"}
+    return params
+
+
+# --- the draft report and the Panel's questions ------------------------------------------------
+
+
+@role_required(*READERS)
+def draft_report(request: HttpRequest) -> HttpResponse:
+    """The quarterly report with every measure, public or not, marked as a draft."""
+    from oversight.reports.quarterly import render_html
+
+    plan = _plan_or_404()
+    if role_of(request.user) == Role.PANEL_MEMBER:
+        action = format_html(
+            '<p class="govuk-body"><a class="govuk-notification-banner__link" href="{}">'
+            "Ask a question about a measure</a> or see the "
+            '<a class="govuk-notification-banner__link" href="{}">questions asked so far</a>.'
+            "</p>", "/staff/reports/draft/questions/new/", "/staff/panel/")
+    else:
+        action = format_html(
+            '<p class="govuk-body">Questions from Panel members are on your '
+            '<a class="govuk-notification-banner__link" href="{}">dashboard</a>.</p>',
+            "/staff/")
+    request.page_notice = {  # type: ignore[attr-defined]
+        "title": "Draft",
+        "html": format_html(
+            '<p class="govuk-notification-banner__heading">Draft: not approved for '
+            "publication</p><p class=\"govuk-body\">This report includes measures that are not "
+            "published and commentary that may change. Do not share it outside the Police and "
+            "Crime Panel and the Office of the Police and Crime Commissioner.</p>{}", action),
+    }
+    html = render_html(plan, public_only=False, standalone=False, request=request)
+    response = HttpResponse(html)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@role_required(Role.PANEL_MEMBER)
+@require_http_methods(["GET", "POST"])
+def question_add(request: HttpRequest) -> HttpResponse:
+    """A Panel member asks a question about one measure in the draft report."""
+    plan = _plan_or_404()
+    measures = list(plan.measures.select_related("result").order_by("order", "id"))
+    plan_latest = work.latest_quarter(measures)
+    chosen = request.POST.get("measure") if request.method == "POST" \
+        else request.GET.get("measure", "")
+    text = request.POST.get("text", "").strip()
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        measure = next((m for m in measures if m.code == chosen), None)
+        if measure is None:
+            errors.append(("measure", "Choose the measure your question is about"))
+        if not text:
+            errors.append(("text", "Enter your question"))
+        elif len(text) > QUESTION_MAX:
+            errors.append(("text", f"Your question must be {QUESTION_MAX:,} characters or "
+                                   "fewer"))
+        period = work.period_for(measure, plan_latest) if measure else None
+        if measure is not None and period is None:
+            errors.append(("measure", "There are no figures for this plan yet, so there is "
+                                      "no quarter to ask about"))
+        if not errors:
+            with transaction.atomic():
+                question = PanelQuestion.objects.create(measure=measure, period=period,
+                                                        text=text, asked_by=request.user)
+                audit.record(request.user, "panel-question.ask", question,
+                             after=audit.snapshot(question, ["measure", "period", "text"]))
+            messages.success(request, f"Your question about {measure.name} has been sent to "
+                                      "the analysts.")
+            return redirect("staff:panel")
+    return staff_page(request, "staff/question_add.html", "Ask a question about a measure",
+                      errors=errors, measures=measures, chosen=chosen, text=text,
+                      max_length=QUESTION_MAX,
+                      breadcrumbs=[{"text": "Police and Crime Panel", "href": "/staff/panel/"},
+                                   {"text": "Draft report", "href": "/staff/reports/draft/"}])

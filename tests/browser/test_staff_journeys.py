@@ -1,0 +1,202 @@
+"""Staff journeys in a real browser (Debian's Chromium), as a new user would take them:
+
+- an analyst signs in, uploads a data.police.uk file with a broken Month in row 5, reads the
+  error (file, row, column), uploads the good file, sees it imported, writes commentary and
+  sends it for review; a second analyst approves it; the public measure page then shows it;
+- a Panel member signs in, reads the draft report and asks a question;
+- the staff pages work with JavaScript turned off.
+
+Every page visited is checked with axe-core (no serious or critical violations) and
+screenshotted under ``out/screenshots/staff-NN-*.png``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import demo_state
+from tests.browser.conftest import axe_violations, explain, screenshot
+from tests.staff.conftest import PASSWORD, fast_passwords, make_user  # noqa: F401
+from tests.staff.helpers import GOOD_FILE, MONTHS_BEFORE_JUNE, broken_street_file
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def site(live_server):
+    plan = demo_state.build(MONTHS_BEFORE_JUNE)
+    make_user("anna", "analyst")
+    make_user("bob", "analyst")
+    make_user("pat", "panel-member")
+    return live_server.url, plan
+
+
+def check(page, name: str) -> None:
+    """Screenshot the page and fail on serious or critical accessibility problems."""
+    screenshot(page, name)
+    violations = axe_violations(page)
+    assert violations == [], f"{name}: {explain(violations)}"
+    assert page.locator("h1").count() == 1, name
+    title = re.sub(r"^Error: ", "", page.title())
+    assert title.startswith(page.locator("h1").inner_text().strip()), (name, title)
+
+
+def sign_in(page, url: str, username: str) -> None:
+    page.goto(url + "/staff/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name=re.compile("^Sign out")).first.click()
+    page.wait_for_url("**/staff/login/?signed-out=1")
+
+
+def test_analyst_imports_data_and_publishes_commentary(site, page, tmp_path):
+    url, plan = site
+    measure = plan.measures.get(code="MCNS-ALL-CRIME")
+    assert measure.public
+
+    # A protected page sends a new user to sign in first.
+    page.goto(url + "/staff/imports/")
+    page.wait_for_url("**/staff/login/?next=/staff/imports/")
+    check(page, "staff-01-sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.title().startswith("Error: Sign in")
+    assert page.locator(".govuk-error-summary").inner_text().count("Enter your") == 2
+    check(page, "staff-02-sign-in-errors")
+    page.get_by_label("User name").fill("anna")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/imports/")
+    check(page, "staff-03-imports")
+
+    # A file with a broken Month in row 5: the error names file, row and column; nothing saved.
+    bad = broken_street_file(tmp_path / "bad")
+    page.set_input_files("#files", str(bad))
+    page.get_by_role("button", name="Check and import").click()
+    page.wait_for_load_state()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    text = summary.inner_text()
+    assert "2025-06-leicestershire-street.csv.gz, row 5, column Month" in text
+    assert '"2025-13" is not a month' in text
+    assert page.title().startswith("Error: Import data")
+    check(page, "staff-04-import-error")
+
+    # The good file imports, and the page says what was imported.
+    page.set_input_files("#files", str(GOOD_FILE))
+    page.get_by_role("button", name="Check and import").click()
+    page.wait_for_url("**/staff/imports/")
+    banner = page.locator(".govuk-notification-banner--success")
+    assert "1 file imported" in banner.inner_text()
+    assert "June 2025" in banner.inner_text()
+    check(page, "staff-05-imported")
+
+    # The dashboard lists the measure as needing commentary; write it and send it for review.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard").click()
+    page.wait_for_url(url + "/staff/")
+    check(page, "staff-06-dashboard")
+    page.locator("#commentary + table").get_by_role("link", name=measure.name).click()
+    page.wait_for_url(f"**/staff/measures/{measure.code}/commentary/")
+    check(page, "staff-07-commentary")
+    words = "All crime rose in June 2025, led by violence and sexual offences in the city."
+    page.get_by_role("textbox", name=re.compile("Commentary for")).fill(words)
+    page.get_by_role("button", name="Send for review").click()
+    page.wait_for_url(f"**/staff/measures/{measure.code}/commentary/")
+    assert "Sent for review" in page.locator(".govuk-notification-banner").inner_text()
+    assert page.get_by_role("button", name="Approve").count() == 0
+    check(page, "staff-08-commentary-sent")
+    sign_out(page)
+    assert "You have signed out" in page.locator("main").inner_text()
+
+    # A second analyst reviews and approves it.
+    sign_in(page, url, "bob")
+    page.wait_for_url(url + "/staff/")
+    page.locator("#review + ul").get_by_role("link", name=measure.name).click()
+    page.wait_for_url(f"**/staff/measures/{measure.code}/commentary/")
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_url(f"**/staff/measures/{measure.code}/commentary/")
+    assert "approved and now shows on the public page" in page.locator(
+        ".govuk-notification-banner").inner_text()
+    history = page.locator("#history + table").inner_text()
+    assert "anna" in history and "bob" in history and "Approved" in history
+    check(page, "staff-09-commentary-approved")
+    sign_out(page)
+
+    # The public measure page now shows the approved commentary.
+    page.goto(url + f"/measures/{measure.code}/")
+    assert words in page.locator("main").inner_text()
+    check(page, "staff-10-public-commentary")
+
+
+def test_panel_member_reads_the_draft_report_and_asks_a_question(site, page):
+    url, plan = site
+    hidden = plan.measures.filter(public=False).order_by("order").first()
+    sign_in(page, url, "pat")
+    page.wait_for_url(url + "/staff/panel/")
+    check(page, "staff-11-panel")
+    page.get_by_role("button", name="Read the draft report").click()
+    page.wait_for_url("**/staff/reports/draft/")
+    banner = page.locator(".govuk-notification-banner").first.inner_text()
+    assert "Draft: not approved for publication" in banner
+    assert hidden.name in page.locator("main").inner_text()  # unpublished measures too
+    check(page, "staff-12-draft-report")
+    page.get_by_role("link", name="Ask a question about a measure").click()
+    page.wait_for_url("**/staff/reports/draft/questions/new/")
+    check(page, "staff-13-question")
+    page.get_by_label("Measure").select_option(hidden.code)
+    page.get_by_label("Your question").fill("When will this measure be published?")
+    page.get_by_role("button", name="Send question").click()
+    page.wait_for_url(url + "/staff/panel/")
+    assert "When will this measure be published?" in page.locator("main").inner_text()
+    check(page, "staff-14-question-sent")
+    # A Panel member cannot reach the analysts' pages.
+    response = page.goto(url + "/staff/imports/")
+    assert response.status == 403
+    check(page, "staff-15-forbidden")
+
+
+def test_staff_pages_work_without_javascript(site, no_js_page):
+    url, plan = site
+    page = no_js_page
+    page.goto(url + "/staff/login/")
+    page.fill("#username", "anna")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Sign in')")
+    page.wait_for_url(url + "/staff/")
+    assert page.locator("h1").inner_text() == "Dashboard"
+    measure = plan.measures.get(code="MCNS-ALL-CRIME")
+    for path in ("/staff/", "/staff/measures/", f"/staff/measures/{measure.code}/commentary/",
+                 "/staff/imports/", "/staff/reports/draft/", "/staff/panel/", "/areas/"):
+        response = page.goto(url + path)
+        assert response.status == 200, path
+        assert page.locator("h1").count() == 1, path
+    # Forms post without scripts: save a draft, then sign out with the navigation button.
+    page.goto(url + f"/staff/measures/{measure.code}/commentary/")
+    page.fill("#text", "Written without JavaScript.")
+    page.click("button[value=save]")
+    page.wait_for_url(f"**/staff/measures/{measure.code}/commentary/")
+    assert "Your draft has been saved" in page.locator("main").inner_text()
+    page.click("form.app-sign-out button")
+    page.wait_for_url("**/staff/login/?signed-out=1")
+    assert page.goto(url + "/staff/").url.startswith(url + "/staff/login/")
+
+
+def test_area_pages_pass_axe(site, page):
+    """The public area pages added with the staff area: index, force and a CSP."""
+    url, plan = site
+    page.goto(url + "/areas/")
+    check(page, "public-04-areas")
+    page.get_by_role("link", name=plan.force.name).click()
+    page.wait_for_url(f"**/areas/force/{plan.force.slug}/")
+    assert "Burglary" in page.locator("table").last.inner_text()
+    check(page, "public-05-area-force")
+    page.goto(url + "/areas/")
+    page.locator("main ul").nth(1).get_by_role("link").first.click()
+    page.wait_for_url("**/areas/csp/**")
+    check(page, "public-06-area-csp")
