@@ -6,6 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/returns/", include("oversight.returns.urls")),
+    path("staff/data/", include("oversight.data.urls")),
     path("staff/", include("oversight.staff.urls")),
+    path("reports/", include("oversight.reports.urls")),
     path("", include("oversight.portal.urls")),
 ]

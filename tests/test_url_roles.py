@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests import demo_state
 from tests.staff.conftest import fast_passwords, make_user  # noqa: F401  (fixture)
 
-APPS = ("portal", "staff", "returns", "accounts")
+APPS = ("portal", "staff", "returns", "accounts", "data")
 ROLES = ("public", "administrator", "analyst", "data-provider", "panel-member")
 OK, LOGIN, FORBIDDEN, NOT_FOUND, POST_ONLY = 200, "login", 403, 404, 405
 
@@ -125,6 +125,17 @@ TABLE: dict[str, list[Case]] = {
     "staff:draft-report": [case(READERS)],
     "staff:question-add": [case(signed_in(panel_member=OK),
                                 note="only Panel members ask questions")],
+    # --- provenance (oversight.data): import batches, ONS and workforce tables ---------------
+    "data:batches": [case(ANALYSTS)],
+    "data:batches-csv": [case(ANALYSTS)],
+    "data:batch": [case(ANALYSTS, lambda w: {"pk": w["batch"].pk}),
+                   case(signed_in(administrator=NOT_FOUND, analyst=NOT_FOUND),
+                        lambda w: {"pk": 10**9}, "a batch that does not exist")],
+    "data:rollback": [case(signed_in(administrator=POST_ONLY),
+                           lambda w: {"pk": w["batch"].pk},
+                           "administrators only, and only by POST")],
+    "data:ons": [case(ANALYSTS)],
+    "data:workforce": [case(ANALYSTS)],
     # --- partner returns (oversight.returns): a provider sees only its own organisation's ----
     "returns:index": [case(PROVIDERS_AND_ANALYSTS)],
     "returns:late": [case(ANALYSTS)],
@@ -233,6 +244,9 @@ def world(db):
             "panel-member": make_user("pat", "panel-member"),
         },
     }
+    from oversight.data.models import ImportBatch
+
+    world["batch"] = ImportBatch.objects.order_by("id").first()
     world.update(returns_world(world))
     return world
 

@@ -22,6 +22,8 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "oversight.cli.setup",
     "oversight.cli.imports",
+    "oversight.cli.fetch",
+    "oversight.cli.refresh",
     "oversight.cli.query",
     "oversight.cli.plans",
     "oversight.cli.spc",
@@ -29,6 +31,7 @@ COMMAND_MODULES = [
     "oversight.cli.report",
     "oversight.cli.serve",
     "oversight.cli.demo",
+    "oversight.cli.users",
 ]
 
 for _name in COMMAND_MODULES:

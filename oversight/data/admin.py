@@ -11,7 +11,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from oversight.data.models import Area, Force, ImportBatch, Population, StreetCount
+from oversight.data.models import (
+    Area,
+    Force,
+    ImportBatch,
+    OnsFigure,
+    Population,
+    StreetCount,
+    SurveyValue,
+    WorkforceFigure,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -79,3 +88,34 @@ class StreetCountAdmin(ReadOnlyAdmin):
     search_fields = ["lsoa_code", "local_authority"]
     list_select_related = ["force"]
     show_full_result_count = False
+
+
+@admin.register(OnsFigure)
+class OnsFigureAdmin(ReadOnlyAdmin):
+    list_display = [
+        "period_end",
+        "area_name",
+        "offence",
+        "measure",
+        "value",
+        "marker",
+        "edition",
+        "is_current",
+    ]
+    list_filter = ["measure", "area_kind", "is_current", "period_end"]
+    search_fields = ["area_name", "area_code", "offence", "edition"]
+    show_full_result_count = False
+
+
+@admin.register(WorkforceFigure)
+class WorkforceFigureAdmin(ReadOnlyAdmin):
+    list_display = ["as_at", "area_name", "measure", "value", "edition", "is_current"]
+    list_filter = ["measure", "area_kind", "is_current"]
+    search_fields = ["area_name", "edition"]
+
+
+@admin.register(SurveyValue)
+class SurveyValueAdmin(ReadOnlyAdmin):
+    list_display = ["measure_code", "period", "value", "sample_size", "source", "is_current"]
+    list_filter = ["kind", "is_current"]
+    search_fields = ["measure_code", "source"]

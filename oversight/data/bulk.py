@@ -7,7 +7,6 @@ statement, still with ``executemany``. No model instances are built and no signa
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -17,54 +16,55 @@ from django.db.models import Model
 SQLITE_ROWS_PER_INSERT = 100
 """Rows per SQLite INSERT statement (8 columns × 100 stays far below its 32,766 parameters)."""
 
-Row = tuple[Any, ...]
-
 
 def insert_rows(
     model: type[Model],
     fields: Sequence[str],
-    slices: Iterable[list[Row]],
+    slices: Iterable[list[Any]],
     advance: Callable[[int], None] | None = None,
 ) -> int:
-    """Insert rows (tuples of ``fields``' values, foreign keys as ids) into ``model``'s table,
-    slice by slice, inside the caller's transaction; return how many were inserted."""
+    """Insert rows into ``model``'s table inside the caller's transaction; return how many.
+
+    Each slice is a flat list of values, row after row, each row holding ``fields``' values in
+    order (foreign keys as ids).
+    """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    width = len(fields)
     inserted = 0
     with connection.cursor() as cursor:
-        for rows in slices:
-            if not rows:
-                continue
+        for values in slices:
             if connection.vendor == "postgresql":
-                _copy(cursor, table, columns, rows)
+                _copy(cursor, table, columns, values, width)
             else:
-                _insert(cursor, table, columns, rows)
-            inserted += len(rows)
+                _insert(cursor, table, columns, values, width)
+            inserted += len(values) // width
             if advance:
-                advance(len(rows))
+                advance(len(values) // width)
     return inserted
 
 
-def _copy(cursor: Any, table: str, columns: str, rows: list[Row]) -> None:
+def _copy(cursor: Any, table: str, columns: str, values: list[Any], width: int) -> None:
     """PostgreSQL: stream the rows with COPY (psycopg 3)."""
     with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        for start in range(0, len(values), width):
+            copy.write_row(values[start : start + width])
 
 
-def _insert(cursor: Any, table: str, columns: str, rows: list[Row]) -> None:
+def _insert(cursor: Any, table: str, columns: str, values: list[Any], width: int) -> None:
     """SQLite: many rows per INSERT statement; other databases: one row per statement."""
-    width = len(rows[0])
     one = "(" + ", ".join(["%s"] * width) + ")"
     per = SQLITE_ROWS_PER_INSERT if connection.vendor == "sqlite" else 1
-    whole = len(rows) - len(rows) % per
+    step = per * width
+    whole = len(values) - len(values) % step
     if whole:
-        values = list(itertools.chain.from_iterable(rows[:whole]))
-        step = per * width
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * per),
-            [values[i : i + step] for i in range(0, len(values), step)],
+            [values[start : start + step] for start in range(0, whole, step)],
         )
-    if whole < len(rows):
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one}", rows[whole:])
+    if whole < len(values):
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES {one}",
+            [values[start : start + width] for start in range(whole, len(values), width)],
+        )

@@ -12,20 +12,33 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
-from oversight.data import bulk
+from oversight.data import bulk, journal
 from oversight.data.forces import BY_SLUG, KNOWN_FORCES, KnownForce
 from oversight.data.importers import lookups as lookup_files
+from oversight.data.importers import ons as ons_files
 from oversight.data.importers import police_uk
 from oversight.data.importers import population as population_files
-from oversight.data.models import Area, Force, ImportBatch, Population, StreetCount
+from oversight.data.importers import workforce as workforce_files
+from oversight.data.models import (
+    Area,
+    Force,
+    ImportBatch,
+    OnsFigure,
+    Population,
+    Revisable,
+    StreetCount,
+    SurveyValue,
+    WorkforceFigure,
+)
 from oversight.data.validate import ImportFileError
 
 Kind = ImportBatch.Kind
@@ -40,7 +53,7 @@ STREET_COUNT_FIELDS = (
     "rows",
     "crime_ids",
 )
-"""The order of the values in each tuple ``StreetScan.stored_counts`` yields."""
+"""The order of each count's values in the slices ``StreetScan.stored_counts`` yields."""
 
 
 class ProgressReporter(Protocol):
@@ -83,8 +96,9 @@ class ImportResult:
 # --- forces -------------------------------------------------------------------------------
 
 
-def ensure_forces(slugs: Iterable[str]) -> dict[str, Force]:
-    """The ``Force`` for each slug, creating any missing from the known force list."""
+def ensure_forces(slugs: Iterable[str], created: list[Force] | None = None) -> dict[str, Force]:
+    """The ``Force`` for each slug, creating any missing from the known force list (and
+    adding those created to ``created``, for the import's undo log)."""
     wanted = set(slugs)
     forces = {force.slug: force for force in Force.objects.filter(slug__in=wanted)}
     missing = [BY_SLUG[slug] for slug in sorted(wanted - set(forces))]
@@ -92,6 +106,8 @@ def ensure_forces(slugs: Iterable[str]) -> dict[str, Force]:
         forces[known.slug] = Force.objects.create(
             slug=known.slug, name=known.name, ons_code=known.ons_code
         )
+        if created is not None:
+            created.append(forces[known.slug])
     return forces
 
 
@@ -208,8 +224,10 @@ def _store_street_files(
     """Inside the transaction: retire replaced months, record batches, store the counts."""
     names = {name for c in counts.values() for name in c.falls_within}
     slugs = {f.force for f in files} | {_force_slug_for_name(name) for name in names}
-    forces = ensure_forces(slugs)
+    created_forces: list[Force] = []
+    forces = ensure_forces(slugs, created_forces)
     old_ids = [current[(f.force, f.month)][0] for f in files if (f.force, f.month) in current]
+    old_rows = _street_rows(old_ids)
     old_types = _retire_street_batches(old_ids)
     batches = [
         _street_batch(
@@ -224,6 +242,7 @@ def _store_street_files(
         for f in files
     ]
     ImportBatch.objects.bulk_create(batches)
+    _journal_street_batches(batches, old_rows, created_forces)
     force_ids = {name: forces[_force_slug_for_name(name)].pk for name in names}
     batch_ids = {f.path: batch.pk for f, batch in zip(files, batches, strict=True)}
     if progress:
@@ -247,6 +266,53 @@ def _store_street_files(
         )
         for f, b in zip(files, batches, strict=True)
     ]
+
+
+STREET_ROW_FIELDS = (
+    "id",
+    "batch_id",
+    "month",
+    "force_id",
+    "crime_type",
+    "lsoa_code",
+    "local_authority",
+    "rows",
+    "crime_ids",
+)
+
+
+def _street_rows(batch_ids: list[int]) -> dict[int, list[tuple[object, ...]]]:
+    """The stored counts of batches about to be replaced, whole, for the undo log."""
+    rows: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+    if batch_ids:
+        for row in StreetCount.objects.filter(batch_id__in=batch_ids).values_list(
+            *STREET_ROW_FIELDS
+        ):
+            rows[row[1]].append(row)
+    return rows
+
+
+def _journal_street_batches(
+    batches: list[ImportBatch],
+    old_rows: dict[int, list[tuple[object, ...]]],
+    created_forces: list[Force],
+) -> None:
+    """Write the undo log of new street batches: the month each replaced (its status and its
+    deleted counts) and the forces the import created."""
+    for batch in batches:
+        if batch.replaces_id is not None:
+            journal.record_deleted(
+                batch, StreetCount, STREET_ROW_FIELDS, old_rows.get(batch.replaces_id, [])
+            )
+            journal.record_updated(
+                batch,
+                ImportBatch,
+                ["status"],
+                [[batch.replaces_id, Status.CURRENT]],
+                depends_on=[batch.replaces_id],
+            )
+        if created_forces:
+            journal.record_created(batch, created_forces)
 
 
 def _retire_street_batches(batch_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -366,7 +432,7 @@ def _file_batch(
     if previous is not None:
         previous.status = Status.REPLACED
         previous.save(update_fields=["status"])
-    return ImportBatch.objects.create(
+    batch = ImportBatch.objects.create(
         kind=kind,
         file_name=path.name,
         sha256=sha256,
@@ -380,6 +446,11 @@ def _file_batch(
         imported_by=imported_by,
         user=user,
     )
+    if previous is not None:
+        journal.record_updated(
+            batch, ImportBatch, ["status"], [[previous.pk, Status.CURRENT]], [previous.pk]
+        )
+    return batch
 
 
 # --- area lookups -----------------------------------------------------------------------
@@ -423,7 +494,7 @@ def _store_lookup(
         user,
     )
     if lookup.kind == "forces":
-        stored, spellings = _store_forces(lookup.forces)
+        stored, spellings = _store_forces(lookup.forces, batch)
         batch.details["spellings_kept"] = spellings
     else:
         stored = _store_areas(lookup.areas, batch, lookup.vintage)
@@ -434,29 +505,42 @@ def _store_lookup(
     )
 
 
-def _store_forces(rows: Sequence[lookup_files.ForceRow]) -> tuple[int, dict[str, str]]:
+def _store_forces(
+    rows: Sequence[lookup_files.ForceRow], batch: ImportBatch
+) -> tuple[int, dict[str, str]]:
     """Create each listed force; keep data.police.uk's own spelling where the list differs."""
     spellings = {}
+    created_forces, codes_set = [], []
     for row in rows:
         known = BY_SLUG.get(row.slug) or KnownForce(row.slug, row.label)
         force, created = Force.objects.get_or_create(
             slug=row.slug, defaults={"name": known.name, "ons_code": known.ons_code}
         )
+        if created:
+            created_forces.append(force)
         if not created and not force.ons_code and known.ons_code:
+            codes_set.append([force.pk, force.ons_code])
             force.ons_code = known.ons_code
             force.save(update_fields=["ons_code"])
         if force.name != row.label:
             spellings[row.label] = force.name
+    journal.record_created(batch, created_forces)
+    journal.record_updated(batch, Force, ["ons_code"], codes_set)
     return len(rows), spellings
 
 
 def _store_areas(rows: Sequence[lookup_files.AreaRow], batch: ImportBatch, vintage: str) -> int:
     """Upsert CSPs, then local authorities under them; a newer vintage is never overwritten."""
-    forces = ensure_forces({row.force_slug for row in rows})
+    created_forces: list[Force] = []
+    forces = ensure_forces({row.force_slug for row in rows}, created_forces)
+    journal.record_created(batch, created_forces)
+    codes_set = []
     for force in forces.values():
         if not force.ons_code:
+            codes_set.append([force.pk, force.ons_code])
             force.ons_code = BY_SLUG[force.slug].ons_code
             force.save(update_fields=["ons_code"])
+    journal.record_updated(batch, Force, ["ons_code"], codes_set)
     csps = {(r.csp_code): (r.csp_name, forces[r.force_slug], None) for r in rows}
     stored_csps = _upsert_areas(Area.Kind.CSP, csps, batch, vintage)
     las = {r.lad_code: (r.lad_name, forces[r.force_slug], stored_csps[r.csp_code]) for r in rows}
@@ -470,7 +554,7 @@ def _upsert_areas(
     existing = {
         a.code: a for a in Area.objects.filter(kind=kind, code__in=wanted).select_related("batch")
     }
-    changed, created = [], []
+    changed, created, before = [], [], []
     for code, (name, force, parent) in wanted.items():
         area = existing.get(code)
         if area is None:
@@ -478,8 +562,16 @@ def _upsert_areas(
                 Area(kind=kind, code=code, name=name, force=force, parent=parent, batch=batch)
             )
         elif area.batch.details.get("vintage", "") <= vintage:
+            before.append([area.pk, area.name, area.force_id, area.parent_id, area.batch_id])
             area.name, area.force, area.parent, area.batch = name, force, parent, batch
             changed.append(area)
+    journal.record_updated(
+        batch,
+        Area,
+        ["name", "force_id", "parent_id", "batch_id"],
+        before,
+        depends_on={row[4] for row in before},
+    )
     Area.objects.bulk_create(created)
     Area.objects.bulk_update(changed, ["name", "force", "parent", "batch"])
     return existing | {area.code: area for area in created}
@@ -497,13 +589,25 @@ def import_population(paths: Sequence[Path], *, imported_by: str, user: Any = No
     began = time.monotonic()
     result = ImportResult()
     chosen, skipped = population_files.find_population_files(list(paths))
-    result.skipped = [path.name for path in skipped]
+    la_codes = _local_authority_codes()
+    by_area = [
+        p for p in [*chosen, *skipped] if population_files.is_local_authority_file(p, la_codes)
+    ]
+    chosen = [p for p in chosen if p not in by_area]
+    result.skipped = [_skip_reason(path) for path in skipped if path not in by_area]
     fresh, result.unchanged = _new_versions(chosen, Kind.POPULATION)
+    fresh_areas, unchanged_areas = _new_versions(by_area, Kind.POPULATION)
+    result.unchanged += unchanged_areas
     parsed = [(population_files.read_population_file(path), sha) for path, sha in fresh]
     parsed.sort(key=lambda item: item[0].rank)
+    parsed_areas = [
+        (population_files.read_la_population_file(path, la_codes), sha) for path, sha in fresh_areas
+    ]
     with transaction.atomic():
         for population_file, sha in parsed:
             result.imported.append(_store_population(population_file, sha, imported_by, user))
+        for area_file, sha in parsed_areas:
+            result.imported.append(_store_area_population(area_file, sha, imported_by, user))
     result.totals = {
         "files": len(result.imported),
         "rows_stored": sum(f.rows_stored for f in result.imported),
@@ -524,12 +628,14 @@ def _store_population(
         imported_by,
         user,
     )
-    forces = ensure_forces({row.force_slug for row in population_file.rows})
+    created_forces: list[Force] = []
+    forces = ensure_forces({row.force_slug for row in population_file.rows}, created_forces)
+    journal.record_created(batch, created_forces)
     existing = {
         (p.force_id, p.year): p
         for p in Population.objects.filter(force__in=forces.values()).select_related("batch")
     }
-    created, changed, kept = [], [], Counter[str]()
+    created, changed, kept, before = [], [], Counter[str](), []
     for row in population_file.rows:
         force = forces[row.force_slug]
         current = existing.get((force.pk, row.year))
@@ -542,8 +648,12 @@ def _store_population(
         elif current.batch.details.get("rank", 0) > population_file.rank:
             kept[str(row.year)] += 1
         else:
+            before.append([current.pk, current.value, current.source, current.batch_id])
             current.value, current.source, current.batch = row.value, row.source, batch
             changed.append(current)
+    journal.record_updated(
+        batch, Population, ["value", "source", "batch_id"], before, {r[3] for r in before}
+    )
     Population.objects.bulk_create(created)
     Population.objects.bulk_update(changed, ["value", "source", "batch"])
     batch.rows_stored = len(created) + len(changed)
@@ -554,6 +664,613 @@ def _store_population(
         batch.pk,
         batch.file_name,
         population_file.rows_read,
+        batch.rows_stored,
+        replaced_batch_id=batch.replaces_id,
+    )
+
+
+# --- revisable figures (ONS tables, workforce, survey values) -----------------------------
+
+
+def _same(old: float | None, new: float | None) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return abs(old - new) <= 1e-9 * max(1.0, abs(old), abs(new))
+
+
+@dataclass
+class _Revisions:
+    """What storing one file's figures did to the figures already held."""
+
+    created: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "figures_new": self.created - self.revised,
+            "figures_revised": self.revised,
+            "figures_unchanged": self.unchanged,
+            "revisions": self.examples[:25],
+        }
+
+
+def _store_revisable(
+    model: type[Revisable],
+    batch: ImportBatch,
+    rows: list[dict[str, Any]],
+    key_fields: tuple[str, ...],
+    current_filter: dict[str, Any],
+    describe: Callable[[dict[str, Any]], str],
+) -> _Revisions:
+    """Store figures that a later edition may revise.
+
+    Each row (a dict of model field values) is compared with the current figure with the same
+    key: a new key is stored; the same value is left alone (the earlier edition stays its
+    source); a different value is stored as a revision of the current figure, which is kept
+    but no longer current. The change is written to the batch's undo log.
+    """
+    outcome = _Revisions()
+    current = {
+        tuple(values[:-3]): values[-3:]
+        for values in model.objects.filter(is_current=True, **current_filter).values_list(
+            *key_fields, "pk", "value", "batch_id"
+        )
+    }
+    if model is OnsFigure:
+        markers = dict(
+            model.objects.filter(is_current=True, **current_filter).values_list("pk", "marker")
+        )
+    else:
+        markers = {}
+    new_rows, superseded = [], []
+    confirmed: set[int] = set()
+    seen: set[tuple[Any, ...]] = set()
+    for row in rows:
+        key = tuple(row[f] for f in key_fields)
+        if key in seen:
+            continue
+        seen.add(key)
+        held = current.get(key)
+        if held is not None:
+            pk, value, old_batch = held
+            if _same(value, row["value"]) and markers.get(pk, "") == row.get("marker", ""):
+                outcome.unchanged += 1
+                confirmed.add(old_batch)
+                continue
+            superseded.append((pk, old_batch))
+            row = row | {"revised_from_id": pk}
+            outcome.revised += 1
+            if len(outcome.examples) < 25:
+                outcome.examples.append(
+                    {"figure": describe(row), "old": value, "new": row["value"]}
+                )
+        new_rows.append(row)
+    if superseded:
+        journal.record_updated(
+            batch,
+            model,
+            ["is_current"],
+            [[pk, True] for pk, _ in superseded],
+            depends_on={old for _, old in superseded},
+        )
+        pks = [pk for pk, _ in superseded]
+        for start in range(0, len(pks), 2000):
+            model.objects.filter(pk__in=pks[start : start + 2000]).update(is_current=False)
+    # A file that repeats figures already held builds on the batch that brought them in.
+    journal.add_dependencies(batch, confirmed)
+    if new_rows:
+        fields = sorted(set(new_rows[0]) | {"revised_from_id"})
+        values = [
+            value for row in new_rows for value in [*(row.get(f) for f in fields), batch.pk, True]
+        ]
+        width = (len(fields) + 2) * 1000
+        bulk.insert_rows(
+            model,
+            [*fields, "batch_id", "is_current"],
+            (values[start : start + width] for start in range(0, len(values), width)),
+        )
+    outcome.created = len(new_rows)
+    return outcome
+
+
+def _new_batch(
+    kind: str,
+    path: Path,
+    sha256: str,
+    rows_read: int,
+    details: dict[str, Any],
+    imported_by: str,
+    user: Any,
+) -> ImportBatch:
+    return ImportBatch.objects.create(
+        kind=kind,
+        file_name=path.name,
+        sha256=sha256,
+        size_bytes=path.stat().st_size,
+        rows_read=rows_read,
+        details=details | {"path": str(path)},
+        imported_by=imported_by,
+        user=user,
+    )
+
+
+# --- ONS police force area tables ------------------------------------------------------
+
+
+def import_ons(paths: Sequence[Path], *, imported_by: str, user: Any = None) -> ImportResult:
+    """Import ONS police force area data tables (the .xlsx editions or the long CSV).
+
+    Every file is read and checked first; then, in one transaction, each becomes a batch.
+    A figure already held from an earlier edition is revised when a later edition of the same
+    period gives a different value: both are kept and linked (``OnsFigure.history()``).
+    Editions are stored oldest period first, workbooks before the long CSV.
+    """
+    began = time.monotonic()
+    result = ImportResult()
+    chosen, skipped = ons_files.find_ons_files(list(paths))
+    result.skipped = [path.name for path in skipped]
+    fresh, result.unchanged = _new_versions(chosen, Kind.ONS)
+    parsed = [(ons_files.read_ons_file(path), sha) for path, sha in fresh]
+    parsed.sort(key=lambda item: (item[0].form != "xlsx", item[0].first_period, item[0].path.name))
+    with transaction.atomic():
+        for ons_file, sha in parsed:
+            result.imported.append(_store_ons(ons_file, sha, imported_by, user))
+    result.totals = {
+        "files": len(result.imported),
+        "rows_stored": sum(f.rows_stored for f in result.imported),
+        "revised": sum(f.difference.get("figures_revised", 0) for f in result.imported),
+    }
+    result.seconds = time.monotonic() - began
+    return result
+
+
+ONS_KEY = ("area_code", "period_end", "offence", "measure")
+
+
+def _store_ons(
+    ons_file: ons_files.OnsFile, sha256: str, imported_by: str, user: Any
+) -> ImportedFile:
+    batch = _new_batch(
+        Kind.ONS,
+        ons_file.path,
+        sha256,
+        ons_file.rows_read,
+        {
+            "form": ons_file.form,
+            "editions": ons_file.editions,
+            "periods": sorted(set(ons_file.editions.values())),
+            "skipped_rows": ons_file.skipped,
+        },
+        imported_by,
+        user,
+    )
+    created_forces: list[Force] = []
+    forces = ensure_forces({f.force_slug for f in ons_file.figures if f.force_slug}, created_forces)
+    journal.record_created(batch, created_forces)
+    rows = [
+        {
+            "period_end": f.period_end,
+            "edition": f.edition,
+            "table": f.table,
+            "area_code": f.area_code,
+            "area_name": f.area_name,
+            "area_kind": f.area_kind,
+            "force_id": forces[f.force_slug].pk if f.force_slug else None,
+            "offence": f.offence,
+            "offence_label": f.offence_label,
+            "parent_offence": f.parent_offence,
+            "level": f.level,
+            "measure": f.measure,
+            "value": f.value,
+            "marker": f.marker,
+            "population_vintage": f.population_vintage,
+        }
+        for f in ons_file.figures
+    ]
+    outcome = _store_revisable(
+        OnsFigure,
+        batch,
+        rows,
+        ONS_KEY,
+        {"period_end__in": sorted(set(ons_file.editions.values()))},
+        lambda r: (
+            f"{r['area_name']}, {r['offence'] or r['measure']} ({r['measure']}), "
+            f"12 months to {r['period_end']}"
+        ),
+    )
+    batch.rows_stored = outcome.created
+    batch.details |= outcome.details()
+    if len(ons_file.editions) == 1:
+        batch.month = next(iter(ons_file.editions.values()))
+    batch.save(update_fields=["rows_stored", "details", "month"])
+    return ImportedFile(
+        batch.pk,
+        batch.file_name,
+        ons_file.rows_read,
+        outcome.created,
+        month=batch.month,
+        difference=outcome.details(),
+    )
+
+
+# --- Home Office police workforce ---------------------------------------------------------
+
+
+def import_workforce(paths: Sequence[Path], *, imported_by: str, user: Any = None) -> ImportResult:
+    """Import police officer numbers by force (Home Office workforce tables, .ods or CSV).
+
+    Files are stored oldest first; a later edition that gives a different figure for a date
+    already held revises it (both kept, linked).
+    """
+    began = time.monotonic()
+    result = ImportResult()
+    chosen, skipped = workforce_files.find_workforce_files(list(paths))
+    result.skipped = [path.name for path in skipped]
+    fresh, result.unchanged = _new_versions(chosen, Kind.WORKFORCE)
+    parsed = [(workforce_files.read_workforce_file(path), sha) for path, sha in fresh]
+    parsed.sort(key=lambda item: (item[0].latest, item[0].form != "ods", item[0].path.name))
+    with transaction.atomic():
+        for workforce_file, sha in parsed:
+            result.imported.append(_store_workforce(workforce_file, sha, imported_by, user))
+    result.totals = {
+        "files": len(result.imported),
+        "rows_stored": sum(f.rows_stored for f in result.imported),
+        "revised": sum(f.difference.get("figures_revised", 0) for f in result.imported),
+    }
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def _store_workforce(
+    workforce_file: workforce_files.WorkforceFile, sha256: str, imported_by: str, user: Any
+) -> ImportedFile:
+    batch = _new_batch(
+        Kind.WORKFORCE,
+        workforce_file.path,
+        sha256,
+        workforce_file.rows_read,
+        {"form": workforce_file.form, "dates": workforce_file.dates},
+        imported_by,
+        user,
+    )
+    created_forces: list[Force] = []
+    forces = ensure_forces(
+        {r.force_slug for r in workforce_file.rows if r.force_slug}, created_forces
+    )
+    journal.record_created(batch, created_forces)
+    rows = [
+        {
+            "as_at": r.as_at,
+            "measure": r.measure,
+            "area_key": r.area_key,
+            "area_name": r.area_name,
+            "area_kind": r.area_kind,
+            "force_id": forces[r.force_slug].pk if r.force_slug else None,
+            "value": r.value,
+            "edition": workforce_file.path.name,
+        }
+        for r in workforce_file.rows
+    ]
+    outcome = _store_revisable(
+        WorkforceFigure,
+        batch,
+        rows,
+        ("area_key", "measure", "as_at"),
+        {"as_at__in": sorted({r.as_at for r in workforce_file.rows})},
+        lambda r: f"{r['area_name']}, {r['measure']} at {r['as_at']}",
+    )
+    batch.rows_stored = outcome.created
+    batch.details |= outcome.details()
+    batch.save(update_fields=["rows_stored", "details"])
+    return ImportedFile(
+        batch.pk,
+        batch.file_name,
+        workforce_file.rows_read,
+        outcome.created,
+        difference=outcome.details(),
+    )
+
+
+# --- survey and other manual values -------------------------------------------------------
+
+
+class ManualValueError(ValueError):
+    """A manual value that cannot be stored; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class ManualValue:
+    """A value typed in for a measure with no file: a survey result or a published figure."""
+
+    measure_code: str
+    period: str
+    value: float
+    source: str
+    kind: str = "survey"
+    force: str | None = None
+    unit: str = ""
+    sample_size: int | None = None
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    confidence_level: float = 95.0
+    published_on: Any = None
+    note: str = ""
+
+
+def check_manual_value(entry: ManualValue) -> dict[str, str]:
+    """Problems with an entry, by field name (empty if it can be stored)."""
+    from oversight.methods import periods
+
+    problems: dict[str, str] = {}
+    if not entry.measure_code.strip():
+        problems["measure_code"] = "Enter the measure's code"
+    try:
+        periods.period_months(entry.period)
+    except ValueError:
+        problems["period"] = (
+            "Enter the period as a month (2025-06), a quarter (2025/26 Q1), a financial year "
+            "(2025/26) or a year (2025)"
+        )
+    if not entry.source.strip():
+        problems["source"] = "Enter the source: the survey or publication the value comes from"
+    if entry.unit == "percentage" and not 0 <= entry.value <= 100:
+        problems["value"] = "A percentage must be between 0 and 100"
+    if entry.kind == "survey":
+        if entry.sample_size is None and (entry.ci_lower is None or entry.ci_upper is None):
+            problems["sample_size"] = (
+                "Enter the sample size or both confidence limits: a survey result needs one"
+            )
+        if entry.sample_size is not None and entry.sample_size < 1:
+            problems["sample_size"] = "The sample size must be at least 1"
+    if (entry.ci_lower is None) != (entry.ci_upper is None):
+        problems["ci_upper" if entry.ci_upper is None else "ci_lower"] = (
+            "Enter both confidence limits, or neither"
+        )
+    elif entry.ci_lower is not None and entry.ci_upper is not None:
+        if not entry.ci_lower <= entry.value <= entry.ci_upper:
+            problems["ci_lower"] = (
+                "The value must lie between the lower and upper confidence limits"
+            )
+    if not 50 <= entry.confidence_level < 100:
+        problems["confidence_level"] = "The confidence level must be a per cent, e.g. 95"
+    return problems
+
+
+def record_manual_value(entry: ManualValue, *, entered_by: str, user: Any = None) -> SurveyValue:
+    """Store a survey or manual value as its own batch (who, when, what); a later entry for
+    the same measure, force and period revises the earlier one."""
+    import hashlib
+    import json
+
+    problems = check_manual_value(entry)
+    if problems:
+        raise ManualValueError("; ".join(problems.values()))
+    record = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.__dict__.items()
+    }
+    digest = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+    with transaction.atomic():
+        created_forces: list[Force] = []
+        force = ensure_forces([entry.force], created_forces)[entry.force] if entry.force else None
+        batch = ImportBatch.objects.create(
+            kind=Kind.MANUAL,
+            file_name=f"{entry.measure_code} {entry.period} (entered)",
+            sha256=digest,
+            size_bytes=0,
+            force=force,
+            rows_read=1,
+            details={"entry": record},
+            imported_by=entered_by,
+            user=user,
+        )
+        journal.record_created(batch, created_forces)
+        row = {
+            "measure_code": entry.measure_code,
+            "force_id": force.pk if force else None,
+            "kind": entry.kind,
+            "period": entry.period,
+            "value": entry.value,
+            "unit": entry.unit,
+            "sample_size": entry.sample_size,
+            "ci_lower": entry.ci_lower,
+            "ci_upper": entry.ci_upper,
+            "confidence_level": entry.confidence_level,
+            "source": entry.source,
+            "published_on": entry.published_on,
+            "note": entry.note,
+        }
+        current = SurveyValue.objects.filter(
+            is_current=True, measure_code=entry.measure_code, force=force, period=entry.period
+        ).first()
+        if current is not None:
+            journal.record_updated(
+                batch, SurveyValue, ["is_current"], [[current.pk, True]], [current.batch_id]
+            )
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+            row["revised_from_id"] = current.pk
+        value = SurveyValue.objects.create(batch=batch, **row)
+        batch.rows_stored = 1
+        batch.save(update_fields=["rows_stored"])
+    return value
+
+
+# --- provenance: listing and rolling back batches -----------------------------------------
+
+
+BATCH_EXPORT_COLUMNS = [
+    "batch",
+    "kind",
+    "file_name",
+    "sha256",
+    "size_bytes",
+    "edition_or_month",
+    "force",
+    "rows_read",
+    "rows_stored",
+    "status",
+    "replaces",
+    "imported_by",
+    "imported_at",
+]
+
+
+def batch_rows(batches: Iterable[ImportBatch]) -> Iterable[list[Any]]:
+    """One row per batch for exports, in ``BATCH_EXPORT_COLUMNS`` order."""
+    for b in batches:
+        editions = b.details.get("editions")
+        yield [
+            b.pk,
+            b.kind,
+            b.file_name,
+            b.sha256,
+            b.size_bytes,
+            "; ".join(sorted(editions))
+            if editions
+            else b.month or "; ".join(b.details.get("dates", [])),
+            b.force.slug if b.force else b.details.get("force", ""),
+            b.rows_read,
+            b.rows_stored,
+            b.status,
+            b.replaces_id or "",
+            b.imported_by,
+            b.imported_at.isoformat(timespec="seconds"),
+        ]
+
+
+def rollback_batch(
+    batch_id: int, *, rolled_back_by: str, user: Any = None, recompute: bool = True
+) -> journal.RollbackResult:
+    """Roll a batch back as a whole, in one transaction, then recompute the current plan.
+
+    Every table returns to its state before the batch; the batch stays, marked "rolled back",
+    and the rollback is written to the audit trail. Raises ``journal.RollbackError`` (nothing
+    changed) if the batch is already rolled back or a later batch builds on it.
+    """
+    from oversight.accounts import audit
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+        if batch is None:
+            raise journal.RollbackError(f"there is no batch {batch_id}")
+        before = {"status": batch.status, "file_name": batch.file_name, "sha256": batch.sha256}
+        outcome = journal.rollback(batch)
+        batch.refresh_from_db()
+        batch.details["rolled_back"] = {
+            "by": rolled_back_by,
+            "at": timezone.now().isoformat(timespec="seconds"),
+            "removed": outcome.removed,
+            "restored": outcome.restored,
+        }
+        batch.save(update_fields=["details"])
+        audit.record(
+            user if user is not None else rolled_back_by,
+            "import.rollback",
+            batch,
+            before=before,
+            after={
+                "status": batch.status,
+                "removed": outcome.removed,
+                "restored": outcome.restored,
+            },
+        )
+    if recompute:
+        outcome.recomputed = recompute_current_plan()
+    return outcome
+
+
+def recompute_current_plan() -> int | None:
+    """Recompute every measure of the current plan (after data changed); the number of
+    measures computed, or None when no plan is loaded."""
+    from oversight.performance.services import compute_plan
+    from oversight.plans.services import current_plan
+
+    plan = current_plan()
+    if plan is None:
+        return None
+    return len(compute_plan(plan))
+
+
+def _local_authority_codes() -> dict[str, str]:
+    """Local authority name key → ONS code, for the local authorities the lookups hold."""
+    return {
+        population_files.la_key(name): code
+        for name, code in Area.objects.filter(kind=Area.Kind.LOCAL_AUTHORITY).values_list(
+            "name", "code"
+        )
+    }
+
+
+def _skip_reason(path: Path) -> str:
+    header = population_files._header(path) if path.suffix.lower() == ".csv" else []
+    if header[:1] == ["year"] and "la" in path.stem.lower().split("_"):
+        return f"{path.name} (by local authority: import the area lookups first)"
+    return path.name
+
+
+def _store_area_population(
+    area_file: population_files.AreaPopulationFile, sha256: str, imported_by: str, user: Any
+) -> ImportedFile:
+    """Population by local authority: one row per area and year, the compiled source."""
+    batch = _file_batch(
+        Kind.POPULATION,
+        area_file.path,
+        sha256,
+        area_file.rows_read,
+        {
+            "publisher": "ONS mid-year estimates by local authority, compiled by a third party",
+            "rank": population_files.LA_RANK,
+            "areas_matched": len(area_file.matched),
+            "not_stored_merged_areas": list(area_file.unmatched),
+        },
+        imported_by,
+        user,
+    )
+    areas = {
+        a.code: a
+        for a in Area.objects.filter(
+            kind=Area.Kind.LOCAL_AUTHORITY, code__in={r.area_code for r in area_file.rows}
+        )
+    }
+    existing = {
+        (p.area_id, p.year): p
+        for p in Population.objects.filter(area__in=areas.values()).select_related("batch")
+    }
+    created, changed, before = [], [], []
+    for row in area_file.rows:
+        area = areas[row.area_code]
+        current = existing.get((area.pk, row.year))
+        if current is None:
+            created.append(
+                Population(
+                    area=area,
+                    year=row.year,
+                    value=row.value,
+                    source=population_files.LA_SOURCE,
+                    batch=batch,
+                )
+            )
+        elif current.value != row.value or current.batch_id != batch.pk:
+            before.append([current.pk, current.value, current.source, current.batch_id])
+            current.value, current.source, current.batch = (
+                row.value,
+                population_files.LA_SOURCE,
+                batch,
+            )
+            changed.append(current)
+    journal.record_updated(
+        batch, Population, ["value", "source", "batch_id"], before, {r[3] for r in before}
+    )
+    Population.objects.bulk_create(created)
+    Population.objects.bulk_update(changed, ["value", "source", "batch"])
+    batch.rows_stored = len(created) + len(changed)
+    batch.save(update_fields=["rows_stored"])
+    return ImportedFile(
+        batch.pk,
+        batch.file_name,
+        area_file.rows_read,
         batch.rows_stored,
         replaced_batch_id=batch.replaces_id,
     )

@@ -136,3 +136,145 @@ def compute_plan(plan: Any, progress: Callable[[str], None] | None = None) -> li
         )
         results.append(result)
     return results
+
+
+# --- Series for sources other than data.police.uk (ONS, workforce, returns, survey) --------
+#
+# The hook: ``external_series(plan, measure)`` returns an ``ExternalSeries`` (the periods and
+# values of a measure whose source is not data.police.uk, with each value's provenance), or
+# None when the measure has no such figures. ``compute_plan`` does not call it yet; it is
+# kept separate so that the figures of these measures can be wired in without changing the
+# police-uk path above.
+
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+from dataclasses import field as _field  # noqa: E402
+
+
+@_dataclass(frozen=True)
+class ExternalSeries:
+    """A measure's figures from ONS tables, workforce tables, partner returns or survey and
+    manual entries.
+
+    ``points`` maps a period to its value (``None`` where the source prints a marker such as
+    ``..``): for ONS, the month a 12-month period ends ("2019-12", one point a quarter); for
+    workforce, the month of the count ("2019-09"); for returns and survey values, the period
+    as entered ("2025-06", "2025/26 Q1", "2024/25"). ``details`` gives, per period, where
+    the value came from (edition or file, batch, population vintage for a rate, sample size
+    and confidence interval for a survey). ``batch_ids`` are the import batches used.
+    """
+
+    source: str
+    frequency: str
+    unit: str
+    points: dict[str, float | None]
+    details: dict[str, dict[str, Any]] = _field(default_factory=dict)
+    batch_ids: list[int] = _field(default_factory=list)
+    label: str = ""
+
+
+def _ons_offence_for(measure: Any) -> Any:
+    from oversight.data.importers.ons import BY_OFFENCE, OFFENCES, offence_for
+
+    source = measure.source or {}
+    if source.get("offence") in BY_OFFENCE:
+        return BY_OFFENCE[source["offence"]]
+    named = offence_for(str(source.get("offence") or "")) if source.get("offence") else None
+    if named:
+        return named
+    text = " ".join(str(t) for t in (source.get("name"), source.get("description"),
+                                     measure.name, measure.definition) if t).lower()
+    labels = sorted(((label.lower(), o) for o in OFFENCES for label in (o.label, *o.aliases)),
+                    key=lambda item: -len(item[0]))
+    return next((o for label, o in labels if label in text), None)
+
+
+def _ons_series(plan: Any, measure: Any) -> ExternalSeries | None:
+    from oversight.data.models import OnsFigure
+
+    offence = _ons_offence_for(measure)
+    if offence is None or plan.force is None:
+        return None
+    wanted = "rate_per_1000_population" if measure.unit == "rate_per_1000" else "count"
+    rows = OnsFigure.objects.filter(force=plan.force, offence=offence.slug, measure=wanted,
+                                    is_current=True).order_by("period_end")
+    points, details, batches = {}, {}, set()
+    for f in rows:
+        points[f.period_end] = f.value
+        details[f.period_end] = {"edition": f.edition, "batch": f.batch_id,
+                                 "population_vintage": f.population_vintage,
+                                 "marker": f.marker, "revised": f.revised_from_id is not None}
+        batches.add(f.batch_id)
+    if not points:
+        return None
+    return ExternalSeries("ons", "quarterly", wanted, points, details, sorted(batches),
+                          f"{offence.label}, 12 months ending each quarter")
+
+
+def _workforce_series(plan: Any, measure: Any) -> ExternalSeries | None:
+    from oversight.data.models import WorkforceFigure
+
+    if plan.force is None:
+        return None
+    wanted = "officers_headcount" if "headcount" in str(measure.source).lower() else "officers_fte"
+    rows = WorkforceFigure.objects.filter(force=plan.force, area_kind="force", measure=wanted,
+                                          is_current=True).order_by("as_at")
+    points = {f.as_at.strftime("%Y-%m"): f.value for f in rows}
+    details = {f.as_at.strftime("%Y-%m"): {"edition": f.edition, "batch": f.batch_id,
+                                           "as_at": f.as_at.isoformat()} for f in rows}
+    if not points:
+        return None
+    return ExternalSeries("home-office", "half-yearly", wanted, points, details,
+                          sorted({f.batch_id for f in rows}), "Police officers")
+
+
+def _return_series(plan: Any, measure: Any) -> ExternalSeries | None:
+    from oversight.returns.models import ReturnValue
+
+    rows = list(ReturnValue.objects.filter(measure_code=measure.code,
+                                           batch__status=ImportBatch.Status.CURRENT)
+                .select_related("provider").order_by("period"))
+    if not rows:
+        return None
+    points = {r.period: r.figure for r in rows}
+    details = {r.period: {"provider": r.provider.name, "batch": r.batch_id,
+                          "numerator": r.numerator, "denominator": r.denominator,
+                          "comment": r.comment} for r in rows}
+    unit = "percentage" if any(r.denominator for r in rows) else (measure.unit or "count")
+    frequency = "monthly" if all(len(p) == 7 for p in points) else "quarterly"
+    return ExternalSeries("partner", frequency, unit, points, details,
+                          sorted({r.batch_id for r in rows}), "Partner returns")
+
+
+def _survey_series(plan: Any, measure: Any) -> ExternalSeries | None:
+    from django.db.models import Q
+
+    from oversight.data.models import SurveyValue
+
+    rows = list(SurveyValue.objects.filter(Q(force=plan.force) | Q(force__isnull=True),
+                                           measure_code=measure.code, is_current=True)
+                .order_by("period"))
+    if not rows:
+        return None
+    points = {r.period: r.value for r in rows}
+    details = {r.period: {"kind": r.kind, "sample_size": r.sample_size, "ci_lower": r.ci_lower,
+                          "ci_upper": r.ci_upper, "confidence_level": r.confidence_level,
+                          "source": r.source,
+                          "published_on": r.published_on.isoformat() if r.published_on else None,
+                          "batch": r.batch_id} for r in rows}
+    return ExternalSeries(rows[-1].kind, "as entered", rows[-1].unit or measure.unit, points,
+                          details, sorted({r.batch_id for r in rows}), rows[-1].source)
+
+
+def external_series(plan: Any, measure: Any) -> ExternalSeries | None:
+    """The figures of a measure whose source is not data.police.uk, or None."""
+    kind = (measure.source or {}).get("type")
+    if kind == "police-uk":
+        return None
+    if kind == "ons":
+        return _ons_series(plan, measure)
+    if kind == "home-office":
+        return _workforce_series(plan, measure) or _ons_series(plan, measure)
+    if kind == "partner":
+        return _return_series(plan, measure) or _survey_series(plan, measure)
+    return _survey_series(plan, measure) or _return_series(plan, measure)

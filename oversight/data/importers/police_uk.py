@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 import duckdb
+import numpy
 
 from oversight.data.validate import (
     ASB,
@@ -170,28 +171,29 @@ def _read_csv_sql() -> str:
     )
 
 
+READ_COLUMNS = (
+    "Crime ID",
+    "Month",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+)
+"""Columns the counts are made from; the others are only checked."""
+
+
 def _cells_sql() -> str:
-    """Counts by file × month × force × crime type × LSOA, with what validation needs."""
+    """Counts by file × month × force × crime type × LSOA, with what validation needs.
+
+    Crime IDs are compared by their 64-bit hash, much faster than as 64-character text (the
+    odds of two different IDs in one file sharing a hash are far below one in a billion).
+    Counting the columns not otherwise read makes DuckDB decode, and so check the UTF-8 of,
+    every value in the file.
+    """
     rows_ok = " AND ".join(rule_sql(rule, _quote(rule.column)) for rule in ROW_RULES)
-    untouched = [
-        c
-        for c in STREET_COLUMNS
-        if c
-        not in (
-            "Crime ID",
-            "Month",
-            "Falls within",
-            "Longitude",
-            "Latitude",
-            "LSOA code",
-            "LSOA name",
-            "Crime type",
-        )
-    ]
-    # Counting the other columns makes DuckDB decode (and so check the UTF-8 of) every value.
-    # Crime IDs are compared by their 64-bit hash, much faster than as 64-character text; two
-    # different IDs in one file sharing a hash has odds far below one in a billion.
-    decoded = " + ".join(f"count({_quote(c)})" for c in untouched)
+    decoded = " + ".join(f"count({_quote(c)})" for c in STREET_COLUMNS if c not in READ_COLUMNS)
     return f"""
         CREATE OR REPLACE TEMP TABLE cells AS
         SELECT filename, "Month" AS month, "Falls within" AS falls_within,
@@ -282,12 +284,9 @@ class StreetScan:
                 "temp_directory": str(Path(self._folder.name) / "spill"),
             }
         )
-        self._db.execute("CREATE TEMP TABLE force_names (name VARCHAR)")
-        self._db.executemany(
-            "INSERT INTO force_names VALUES (?)", [[n] for n in sorted(force_names)]
-        )
         self._db.execute(
-            "CREATE TEMP TABLE chunk_files (filename VARCHAR, file_month VARCHAR, position INTEGER)"
+            "CREATE TEMP TABLE force_names AS SELECT unnest($names) AS name",
+            {"names": sorted(force_names)},
         )
 
     def __enter__(self) -> StreetScan:
@@ -319,10 +318,14 @@ class StreetScan:
     def _read_chunk(self, chunk: list[StreetFile]) -> dict[Path, FileCounts]:
         for street_file in chunk:
             read_header(street_file.path)
-        self._db.execute("DELETE FROM chunk_files")
-        self._db.executemany(
-            "INSERT INTO chunk_files VALUES (?, ?, ?)",
-            [[str(f.path), f.month, i] for i, f in enumerate(chunk)],
+        self._db.execute(
+            "CREATE OR REPLACE TEMP TABLE chunk_files AS SELECT unnest($names) AS filename, "
+            "unnest($months) AS file_month, unnest($positions) AS position",
+            {
+                "names": [str(f.path) for f in chunk],
+                "months": [f.month for f in chunk],
+                "positions": list(range(len(chunk))),
+            },
         )
         try:
             self._db.execute(_cells_sql(), {"files": [str(f.path) for f in chunk]})
@@ -382,26 +385,32 @@ class StreetScan:
 
     def stored_counts(
         self, batch_ids: dict[Path, int], force_ids: dict[str, int]
-    ) -> Iterator[list[tuple[object, ...]]]:
-        """The counts to store, in slices, as (batch, month, force, crime type, LSOA, local
-        authority, rows, crime IDs), ordered by batch and crime type."""
+    ) -> Iterator[list[object]]:
+        """The counts to store, in slices of values row after row: (batch, month, force, crime
+        type, LSOA, local authority, rows, crime IDs) for each count, by batch and crime type.
+
+        Each staged chunk is fetched as columns and laid out with numpy, which is much faster
+        than building a tuple per row; memory stays bounded by the chunk size.
+        """
         self._db.execute(
-            "CREATE OR REPLACE TEMP TABLE batch_ids (filename VARCHAR, batch_id BIGINT)"
-        )
-        self._db.executemany(
-            "INSERT INTO batch_ids VALUES (?, ?)",
-            [[str(path), pk] for path, pk in batch_ids.items()],
+            "CREATE OR REPLACE TEMP TABLE batch_ids AS "
+            "SELECT unnest($names) AS filename, unnest($ids) AS batch_id",
+            {"names": [str(path) for path in batch_ids], "ids": list(batch_ids.values())},
         )
         self._db.execute(
-            "CREATE OR REPLACE TEMP TABLE force_ids (falls_within VARCHAR, force_id BIGINT)"
-        )
-        self._db.executemany(
-            "INSERT INTO force_ids VALUES (?, ?)", [[name, pk] for name, pk in force_ids.items()]
+            "CREATE OR REPLACE TEMP TABLE force_ids AS "
+            "SELECT unnest($names) AS falls_within, unnest($ids) AS force_id",
+            {"names": list(force_ids), "ids": list(force_ids.values())},
         )
         for source in self._staged:
-            result = self._db.execute(STORED_SQL, {"source": str(source)})
-            while rows := result.fetchmany(SLICE_ROWS):
-                yield rows
+            columns = self._db.execute(STORED_SQL, {"source": str(source)}).fetchnumpy()
+            table = numpy.empty((len(columns["batch_id"]), len(columns)), dtype=object)
+            for position, values in enumerate(columns.values()):
+                table[:, position] = values
+            values = table.ravel().tolist()
+            step = SLICE_ROWS * len(columns)
+            for start in range(0, len(values), step):
+                yield values[start : start + step]
 
 
 def _file_named_in(message: str, chunk: list[StreetFile]) -> StreetFile:

@@ -218,3 +218,87 @@ def _count(name: str, row: int, column: str, raw: str) -> int:
             name, row, column, raw, "use a whole number of people", problem="is not a population"
         )
     return int(float(text))
+
+
+# --- local authorities --------------------------------------------------------------------
+
+LA_SOURCE = (
+    "ONS mid-year estimate, compiled by LeonardoCastro/BritishDrugDynamics (population_la.csv)"
+)
+LA_RANK = 1
+
+
+@dataclass(frozen=True)
+class AreaPopulationRow:
+    """One local authority's population in one mid-year."""
+
+    area_code: str
+    year: int
+    value: int
+
+
+@dataclass(frozen=True)
+class AreaPopulationFile:
+    path: Path
+    rows: tuple[AreaPopulationRow, ...]
+    rows_read: int
+    matched: tuple[str, ...]
+    unmatched: tuple[str, ...]
+
+
+def is_local_authority_file(path: Path, la_codes: dict[str, str]) -> bool:
+    """Whether a ``year,<name>…`` file is by local authority: most of its columns are local
+    authorities the lookups know (``la_codes``: name key → code)."""
+    if not la_codes or path.suffix.lower() != ".csv":
+        return False
+    header = _header(path)
+    if header[:1] != ["year"] or len(header) < 2:
+        return False
+    matched = sum(1 for name in header[1:] if la_key(name) in la_codes)
+    return matched * 2 >= len(header) - 1
+
+
+def la_key(name: str) -> str:
+    """A local authority name as matched: "Bristol, City of" matches "Bristol"."""
+    from oversight.data.queries import _name_key
+
+    return _name_key(name.replace("St. ", "St "))
+
+
+def read_la_population_file(path: Path, la_codes: dict[str, str]) -> AreaPopulationFile:
+    """Parse a population file by local authority; columns that are not one local authority
+    the lookups know (the compiler merged some, e.g. "Leicestershire and Rutland") are listed
+    as unmatched and not stored."""
+    with text_stream(path) as stream:
+        rows = list(csv.reader(stream))
+    header = rows[0]
+    columns = [(i, name, la_codes.get(la_key(name))) for i, name in enumerate(header) if i]
+    parsed = []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise ImportFileError(
+                path.name,
+                number,
+                None,
+                None,
+                f"give every row {len(header)} values",
+                problem=f"has {len(row)} values",
+            )
+        if not re.fullmatch(r"(19|20)[0-9]{2}", row[0]):
+            raise ImportFileError(
+                path.name, number, "year", row[0], "use a year like 2019", problem="is not a year"
+            )
+        for index, name, code in columns:
+            if code is not None:
+                parsed.append(
+                    AreaPopulationRow(
+                        code, int(row[0]), _count(path.name, number, name, row[index])
+                    )
+                )
+    return AreaPopulationFile(
+        path,
+        tuple(parsed),
+        len(rows) - 1,
+        tuple(name for _, name, code in columns if code),
+        tuple(name for _, name, code in columns if not code),
+    )
