@@ -8,6 +8,7 @@ included, named exactly as the files write them), LSOA, local authority or CSP.
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -69,6 +70,41 @@ def _check_month_option(flag: str, month: str) -> None:
 def register(app: typer.Typer) -> None:
     query_app = typer.Typer(help="Read figures from the database.", no_args_is_help=True)
     app.add_typer(query_app, name="query")
+
+    @query_app.command("spc")
+    def spc_summary(
+        measure: Annotated[str, typer.Option(help="Measure code in the current plan.")],
+    ) -> None:
+        """Print the stored SPC summary of a measure as JSON: mean, limits and icons.
+
+        The same summary as `oversight spc FILE --summary`, for the figures stored by the last
+        `oversight compute`.
+
+        Example: oversight query spc --measure MCNS-VEHICLE-CRIME
+        """
+        with friendly_errors():
+            setup_django()
+            from oversight.performance.models import MeasureResult
+            from oversight.plans.services import current_plan
+
+            plan = current_plan()
+            if plan is None:
+                raise UserError("No plan is loaded. Load one with: oversight plan load FILE")
+            result = MeasureResult.objects.filter(measure__plan=plan,
+                                                  measure__code=measure).first()
+            if result is None:
+                codes = ", ".join(plan.measures.values_list("code", flat=True))
+                raise UserError(f"No computed measure {measure!r} in {plan.title}; use one of: "
+                                f"{codes} (and run oversight compute first).")
+            spc = (result.figures or {}).get("spc") or {}
+            if not spc.get("available"):
+                raise UserError(f"{measure} has no SPC chart: "
+                                f"{spc.get('reason') or result.figures.get('reason', '')}")
+            summary = dict(spc["summary"], measure=measure,
+                           first_period=spc["points"][0]["period"],
+                           last_period=spc["points"][-1]["period"],
+                           ghosted=spc.get("missing_months", []))
+            print(json.dumps(summary, indent=2, sort_keys=True))
 
     @query_app.command("counts")
     def counts(
