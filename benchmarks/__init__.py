@@ -1,1 +1,1 @@
-"""Benchmarks: timing scripts, run by hand (see docs/benchmarks-*.md)."""
+"""Benchmarks: run as modules (python -m benchmarks.<name>); not part of the test suite."""
