@@ -2,7 +2,7 @@
 
 Creates the database, imports area lookups, population estimates and the shipped real
 data.police.uk files, loads the example plan, computes every measure, writes the quarterly
-report to ``out/`` in the current directory and serves the site.
+report (HTML, PDF and Word) to ``out/`` in the current directory and serves the site.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def run_demo(data: Path, out: Path) -> Path:
     from oversight.performance.services import compute_plan
     from oversight.plans import examples
     from oversight.plans.services import load_plan_file
-    from oversight.reports.quarterly import write_html
+    from oversight.reports.services import write
 
     console.print("[bold]2.[/] Importing area lookups and population estimates")
     data_services.import_lookups(files["lookups"], imported_by="demo")
@@ -84,8 +84,11 @@ def run_demo(data: Path, out: Path) -> Path:
     with _progress() as progress:
         task = progress.add_task("Computing measures", total=measures)
         compute_plan(plan, progress=lambda _code: progress.advance(task))
-    console.print("[bold]5.[/] Writing the quarterly performance report")
-    return write_html(plan, out)
+    console.print("[bold]5.[/] Writing the quarterly performance report (HTML, PDF and Word)")
+    paths = write("quarterly", plan, None, ("html", "pdf", "docx"), out)
+    for path in paths[1:]:
+        console.print(f"   {path}")
+    return paths[0]
 
 
 def register(app: typer.Typer) -> None:

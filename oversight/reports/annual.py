@@ -1,0 +1,145 @@
+"""The annual performance report: every measure across one financial year (April to March).
+
+Each measure shows its year by quarter (count, rate, change on a year earlier and grade, as at
+each quarter), the year's total against the year before when all four quarters are loaded, and
+then its figures, target, grade, charts and approved commentary at the year's end (the latest
+quarter of the year with all three months loaded). Grades are compared with the first quarter
+of the year that has figures. Commentary is the approved text written for the year
+(``2025/26``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from oversight.formatting import number, percent
+from oversight.methods import periods
+from oversight.reports import context, quarterly
+from oversight.reports.figures import (
+    PeriodFigures,
+    ReportError,
+    complete_quarters,
+    figures_as_at,
+    loaded_months,
+    quarterly_counts,
+)
+from oversight.reports.sections import optional_sections
+
+
+def year_of(quarter: str) -> str:
+    """The financial year a quarter belongs to: ``2025/26 Q1`` -> ``2025/26``."""
+    return quarter.split(" ")[0]
+
+
+def _quarter_row(label: str, found: PeriodFigures | None) -> dict[str, Any]:
+    row: dict[str, Any] = {"label": label, "words": periods.period_words(label),
+                           "available": False}
+    quarter = context.quarter_data(found.figures) if found and found.figures.get("available") \
+        else None
+    if quarter and quarter["label"] == label:
+        row.update(available=True, count_words=quarter["count_words"],
+                   rate_words=quarter["rate_words"],
+                   change_words=(f"{quarter['change_count_words']} "
+                                 f"({quarter['change_percent_words']})"
+                                 if quarter["change_available"] else "–"),
+                   grade=found.grade if found else None)
+    return row
+
+
+def _year_total(figures: dict[str, Any], year: str, year_end: str) -> dict[str, Any]:
+    start = periods.parse_quarter(f"{year} Q1")[0]
+    counts = dict(quarterly_counts(figures, year_end)) if figures.get("available") else {}
+    this = [counts.get(periods.quarter_label(start, q)) for q in range(1, 5)]
+    last = [counts.get(periods.quarter_label(start - 1, q)) for q in range(1, 5)]
+    if any(c is None for c in this):
+        loaded = sum(1 for c in this if c is not None)
+        return {"complete": False, "words": f"{loaded} of 4 quarters loaded"}
+    total = sum(c for c in this if c is not None)
+    result = {"complete": True, "count": total, "words": number(total),
+              "previous_words": "–", "change_words": "–"}
+    if all(c is not None for c in last):
+        before = sum(c for c in last if c is not None)
+        change = total - before
+        result.update(previous=before, previous_words=number(before),
+                      change_words=(f"{change:+,}".replace("-", "−") + " ("
+                                    + (percent(100 * change / before).replace("-", "−")
+                                       if before else "–") + ")"))
+    return result
+
+
+def build(plan: Any, year: str | None = None, *, public_only: bool = True,
+          produced: dt.date | str | None = None) -> dict[str, Any]:
+    """The annual report's data for financial year ``year``.
+
+    By default the year is the latest with all four quarters loaded or, if none is, the year
+    of the latest loaded quarter.
+    """
+    loaded = complete_quarters(loaded_months(plan))
+    if not loaded:
+        raise ReportError(f"No quarter has all three months loaded for {plan.force_name}; "
+                          "import data.police.uk files with: oversight import police-uk PATH")
+    full = [y for y in dict.fromkeys(year_of(q) for q in loaded)
+            if sum(1 for q in loaded if year_of(q) == y) == 4]
+    year = year or (full[-1] if full else year_of(loaded[-1]))
+    start = periods.parse_quarter(f"{year} Q1")[0]
+    year_quarters = [periods.quarter_label(start, q) for q in range(1, 5)]
+    complete = [q for q in year_quarters if q in loaded]
+    if not complete:
+        raise ReportError(f"No quarter of {year} ({periods.period_words(year)}) has all three "
+                          f"months loaded for {plan.force_name}; choose another year.")
+    measures = context.plan_measures(plan, public_only=public_only)
+    if not measures:
+        raise ReportError("The plan has no measures to report on"
+                          + (" that are public." if public_only else "."))
+    found = {q: figures_as_at(plan, measures, periods.months_of_quarter(q)[-1])
+             for q in complete}
+    year_end, first = complete[-1], complete[0]
+    first_words = periods.period_words(first)
+    previous = (({m.code: found[first][m.id].grade for m in measures},
+                 f"the first quarter of the year with figures ({first_words})")
+                if first != year_end else
+                (None, f"only one quarter of the year ({first_words}) loaded"))
+    entries, comparison, batch_ids = quarterly.measure_entries(
+        plan, measures, year_end, public_only=public_only, commentary_period=year,
+        found=found[year_end], previous=previous)
+    for measure, entry in zip(measures, entries, strict=True):
+        entry["year"] = {
+            "quarters": [_quarter_row(q, found[q][measure.id] if q in found else None)
+                         for q in year_quarters],
+            "total": _year_total(found[year_end][measure.id].figures, year, year_end),
+        }
+    period_info = context.period_data(year)
+    data = context.common(plan, kind="annual",
+                          title=f"Annual performance report: {period_info['words']}",
+                          period=period_info, produced=context.produced_date(produced),
+                          public_only=public_only)
+    themes = quarterly.group_by_theme(plan, measures, entries)
+    sections = optional_sections(plan, year)
+    by_id = {e["id"]: e for e in entries}
+    data.update(
+        subtitle=(f"A report to the Police and Crime Panel on the measures (KPIs) in the "
+                  f"{plan.title} for {plan.force_name}, for the financial year "
+                  f"{period_info['words']}."),
+        year_end=context.period_data(year_end),
+        quarters_loaded=[periods.period_words(q) for q in complete],
+        comparison=comparison,
+        summary=quarterly.summary(entries, data["plan"]["grade_scale"]),
+        exceptions=quarterly.exceptions(entries),
+        themes=themes,
+        sections=sections,
+        missing_commentary=quarterly.missing_commentary(entries),
+        commentary_period_words=f"the year {year}",
+        grade_scale=context.grade_scale_data(data["plan"]["grade_scale"]),
+        annex=[context.annex_entry(m, by_id[m.id]) for m in measures],
+        sources=context.data_sources(plan, periods.months_of_quarter(year_end)[-1]),
+        batch_ids=sorted({b for q in found.values() for f in q.values()
+                          for b in f.batch_ids} | set(batch_ids)),
+    )
+    data["contents"] = (
+        [("summary", "Summary"), ("exceptions", "Exceptions at the year end")]
+        + [(t["anchor"], f"Theme {t['number']}: {t['title']}") for t in themes]
+        + [(s["id"], s["title"]) for s in sections]
+        + [("annex", "Technical annex"), ("data", "Data and attribution")]
+    )
+    return data
