@@ -107,9 +107,9 @@ def register(app: typer.Typer) -> None:
 
     @import_app.command("police-uk")
     def police_uk(paths: PathsArgument, by: ByOption = None) -> None:
-        """Import data.police.uk street-level files (*-street.csv or .csv.gz) or folders of them.
+        """Import data.police.uk street-level files (*-street.csv or .csv.gz) or folders.
 
-        Folders may use the data.police.uk archive layout (YYYY-MM/YYYY-MM-<force>-street.csv).
+        Folders may use the archive layout YYYY-MM/YYYY-MM-<force>-street.csv.
         Every file is checked first; one bad file stops the import and nothing is stored.
         A file already imported is skipped; a new version of a force's month replaces it.
 
@@ -163,11 +163,10 @@ def register(app: typer.Typer) -> None:
     def population(paths: PathsArgument, by: ByOption = None) -> None:
         """Import mid-year populations by police force area, keeping each figure's source.
 
-        Accepts the ONS PFA tables long CSV (pfa_tables_p1_p3_long.csv, table P3) and
-        population_policeforces.csv. ONS figures are kept where both give a year.
+        Accepts the ONS PFA tables long CSV (table P3) and population_policeforces.csv.
+        ONS figures are kept where both give a year.
 
         Example: oversight import population ../shared/data/population
-        ../shared/data/ons/pfa-data-tables/derived
         """
         with friendly_errors(), nothing_imported():
             setup_django()

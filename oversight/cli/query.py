@@ -131,14 +131,13 @@ def register(app: typer.Typer) -> None:
             Format, typer.Option("--format", help="csv for other programs, table for reading.")
         ] = Format.TABLE,
     ) -> None:
-        """Print monthly street-level counts by force and crime type, LSOA, local authority
-        or community safety partnership (CSP).
+        """Print monthly street-level counts by crime type, LSOA, local authority or CSP.
 
-        Local authorities the area lookups lack are counted under CSP "unmapped"; an empty
-        LSOA, local authority or CSP means rows with no location.
+        Counts are rows, repeated Crime IDs included.
+        Local authorities the area lookups lack are counted under CSP "unmapped".
+        An empty LSOA, local authority or CSP means rows with no location.
 
-        Example: oversight query counts --force leicestershire --from 2020-01 --to 2020-12
-        --by crime-type --format csv
+        Example: oversight query counts --force leicestershire --by csp --format csv
         """
         with friendly_errors():
             setup_django()
