@@ -9,6 +9,14 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 console = Console(stderr=True)
 out = Console()
@@ -49,3 +57,32 @@ def friendly_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         console.print("Stopped. Nothing was changed by the step that was running.")
         sys.exit(130)
+
+
+class RichProgress:
+    """An import's progress as Rich progress bars on standard error, one per step."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+        self.total = 0
+
+    def start(self, description: str, total: int) -> None:
+        if self.task is not None:  # the previous step has finished
+            self.progress.update(self.task, completed=self.total)
+        self.task, self.total = self.progress.add_task(description, total=total), total
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, amount)
+
+
+def progress_bars() -> Progress:
+    """Progress bars for a long command, on standard error."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )

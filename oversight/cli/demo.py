@@ -10,32 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from oversight.cli.common import UserError, console, friendly_errors, setup_django
+from oversight.cli.common import (
+    RichProgress,
+    UserError,
+    console,
+    friendly_errors,
+    progress_bars,
+    setup_django,
+)
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "demo_data"
 DEMO_PLAN = "leicestershire-2013.yaml"
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
-
-
-class RichProgress:
-    """Shows an import's progress as Rich progress bars, one per step."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task: object | None = None
-
-    def start(self, description: str, total: int) -> None:
-        self.task = self.progress.add_task(description, total=total)
-
-    def advance(self, amount: int = 1) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, amount)  # type: ignore[arg-type]
 
 
 def _data_files(data: Path) -> dict[str, list[Path]]:
@@ -72,7 +58,7 @@ def run_demo(data: Path, out: Path) -> Path:
     data_services.import_lookups(files["lookups"], imported_by="demo")
     data_services.import_population(files["population"], imported_by="demo")
     console.print(f"[bold]3.[/] Importing {len(files['street'])} data.police.uk street-level files")
-    with _progress() as progress:
+    with progress_bars() as progress:
         result = data_services.import_police_uk(files["street"], imported_by="demo",
                                                 progress=RichProgress(progress))
     console.print(f"   {len(result.imported)} files imported, {len(result.unchanged)} already "
@@ -81,7 +67,7 @@ def run_demo(data: Path, out: Path) -> Path:
     plan = load_plan_file(examples.path(DEMO_PLAN), user="demo")
     console.print(f"   {plan.title} ({plan.measures.count()} measures)")
     measures = plan.measures.count()
-    with _progress() as progress:
+    with progress_bars() as progress:
         task = progress.add_task("Computing measures", total=measures)
         compute_plan(plan, progress=lambda _code: progress.advance(task))
     console.print("[bold]5.[/] Writing the quarterly performance report (HTML, PDF and Word)")

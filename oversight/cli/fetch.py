@@ -66,7 +66,8 @@ def register(app: typer.Typer) -> None:
 
         Example: oversight fetch police-uk --force leicestershire --from 2024-01 --to 2025-06
         """
-        from oversight.cli.imports import RichProgress, _default_user, _progress_bars, _say
+        from oversight.cli.common import RichProgress, progress_bars
+        from oversight.cli.imports import _default_user, _say
 
         with friendly_errors():
             if layout not in LAYOUTS:
@@ -77,7 +78,7 @@ def register(app: typer.Typer) -> None:
 
             policy = fetch.RetryPolicy(attempts=max(1, attempts), base_delay=delay, timeout=timeout)
             try:
-                with _progress_bars() as bars:
+                with progress_bars() as bars:
                     result = fetch.fetch_police_uk(
                         force,
                         start,

@@ -15,50 +15,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from oversight.cli.common import UserError, console, friendly_errors, out, setup_django
+from oversight.cli.common import (
+    RichProgress,
+    UserError,
+    console,
+    friendly_errors,
+    out,
+    progress_bars,
+    setup_django,
+)
 
 PathsArgument = Annotated[list[Path], typer.Argument(help="Files or folders to import.")]
 ByOption = Annotated[
     str | None,
     typer.Option("--by", help="Who is importing, for the record (default: your user name)."),
 ]
-
-
-class RichProgress:
-    """An import's progress as Rich progress bars on standard error, one per step."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task: TaskID | None = None
-        self.total = 0
-
-    def start(self, description: str, total: int) -> None:
-        if self.task is not None:  # the previous step has finished
-            self.progress.update(self.task, completed=self.total)
-        self.task, self.total = self.progress.add_task(description, total=total), total
-
-    def advance(self, amount: int = 1) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, amount)
-
-
-def _progress_bars() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
 
 
 def _default_user() -> str:
@@ -119,7 +91,7 @@ def register(app: typer.Typer) -> None:
             setup_django()
             from oversight.data.services import import_police_uk
 
-            with _progress_bars() as bars:
+            with progress_bars() as bars:
                 result = import_police_uk(
                     paths, imported_by=by or _default_user(), progress=RichProgress(bars)
                 )
