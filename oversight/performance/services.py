@@ -89,20 +89,27 @@ def _peer_slugs(plan: Any, measure: Any) -> list[str]:
     return list(group.members) if group else []
 
 
-@transaction.atomic
-def compute_plan(plan: Any, progress: Callable[[str], None] | None = None) -> list[MeasureResult]:
-    """Compute every measure of ``plan`` and store the results. Returns them in plan order."""
-    measures = list(plan.measures.select_related("theme").order_by("order", "id"))
+def compute_figures(plan: Any, measures: list[Any], *, last_month: str | None = None,
+                    progress: Callable[[str], None] | None = None
+                    ) -> dict[int, tuple[dict[str, Any], Any, list[int]]]:
+    """Figures, grade and source batches for each measure, keyed by measure id; stores nothing.
+
+    With ``last_month`` only data up to that month is used, for reports of earlier quarters.
+    """
     peer_slugs = {slug for m in measures for slug in _peer_slugs(plan, m)}
     forces = {f.slug: f for f in Force.objects.filter(slug__in={*peer_slugs, plan.force.slug})}
-    counts = _monthly_by_force(f.id for f in forces.values())
-    pops = _populations(f.id for f in forces.values())
-    batch_ids = sorted(
-        ImportBatch.objects.filter(status=ImportBatch.Status.CURRENT,
-                                   force_id__in=[f.id for f in forces.values()])
-        .values_list("id", flat=True)
-    )
-    results = []
+    force_ids = [f.id for f in forces.values()]
+    counts = _monthly_by_force(force_ids)
+    if last_month is not None:
+        counts = {force_id: {key: n for key, n in cells.items() if key[0] <= last_month}
+                  for force_id, cells in counts.items()}
+    pops = _populations(force_ids)
+    batches = ImportBatch.objects.filter(status=ImportBatch.Status.CURRENT,
+                                         force_id__in=force_ids)
+    if last_month is not None:
+        batches = batches.exclude(kind=ImportBatch.Kind.POLICE_UK, month__gt=last_month)
+    batch_ids = sorted(batches.values_list("id", flat=True))
+    found: dict[int, tuple[dict[str, Any], Any, list[int]]] = {}
     for measure in measures:
         if progress:
             progress(measure.code)
@@ -118,7 +125,19 @@ def compute_plan(plan: Any, progress: Callable[[str], None] | None = None) -> li
             peers = [_inputs(forces[s], counts, pops, crime_types)
                      for s in _peer_slugs(plan, measure) if s in forces and s != plan.force.slug]
             figures = compute_measure(_spec(measure), Inputs(own, peers))
-        grade = grade_for(plan, measure, figures)
+        found[measure.id] = (figures, grade_for(plan, measure, figures),
+                             batch_ids if crime_types is not None else [])
+    return found
+
+
+@transaction.atomic
+def compute_plan(plan: Any, progress: Callable[[str], None] | None = None) -> list[MeasureResult]:
+    """Compute every measure of ``plan`` and store the results. Returns them in plan order."""
+    measures = list(plan.measures.select_related("theme").order_by("order", "id"))
+    computed = compute_figures(plan, measures, progress=progress)
+    results = []
+    for measure in measures:
+        figures, grade, batch_ids = computed[measure.id]
         result, _ = MeasureResult.objects.update_or_create(
             measure=measure,
             defaults={
@@ -130,7 +149,7 @@ def compute_plan(plan: Any, progress: Callable[[str], None] | None = None) -> li
                 "grade_colour": grade.colour,
                 "grade_reason": grade.reason,
                 "figures": figures,
-                "batch_ids": batch_ids if crime_types is not None else [],
+                "batch_ids": batch_ids,
                 "warnings": (figures.get("spc") or {}).get("summary", {}).get("warnings", []),
             },
         )

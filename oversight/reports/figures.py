@@ -14,12 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from oversight.data.models import Force, ImportBatch
+from oversight.data.models import ImportBatch
 from oversight.methods import periods
 from oversight.methods.exceptions import QuarterFigure, find_exceptions
 from oversight.methods.spc import SPCInputError, SPCSettings, spc
 from oversight.performance import services as performance
-from oversight.performance.compute import Inputs, compute_measure
 from oversight.performance.grading import grade_for
 
 EXCEPTION_MINIMUM_QUARTERS = 8
@@ -151,31 +150,12 @@ def figures_as_at(plan: Any, measures: Sequence[Any], last_month: str
 
 
 def _compute(plan: Any, measures: list[Any], last_month: str) -> dict[int, PeriodFigures]:
-    slugs = {s for m in measures for s in performance._peer_slugs(plan, m)} | {plan.force.slug}
-    forces = {f.slug: f for f in Force.objects.filter(slug__in=slugs)}
-    force_ids = [f.id for f in forces.values()]
-    counts = {
-        force_id: {key: n for key, n in cells.items() if key[0] <= last_month}
-        for force_id, cells in performance._monthly_by_force(force_ids).items()
+    computed = performance.compute_figures(plan, measures, last_month=last_month)
+    return {
+        measure_id: PeriodFigures(figures, _grade_dict(grade.label, grade.colour, grade.reason),
+                                  "computed", tuple(batch_ids))
+        for measure_id, (figures, grade, batch_ids) in computed.items()
     }
-    pops = performance._populations(force_ids)
-    batch_ids = tuple(sorted(
-        ImportBatch.objects.filter(status=ImportBatch.Status.CURRENT, force_id__in=force_ids)
-        .exclude(kind=ImportBatch.Kind.POLICE_UK, month__gt=last_month)
-        .values_list("id", flat=True)
-    ))
-    found = {}
-    for measure in measures:
-        crime_types = performance._crime_types(measure.source) or []
-        own = performance._inputs(plan.force, counts, pops, crime_types)
-        peers = [performance._inputs(forces[s], counts, pops, crime_types)
-                 for s in performance._peer_slugs(plan, measure)
-                 if s in forces and s != plan.force.slug]
-        figures = compute_measure(performance._spec(measure), Inputs(own, peers))
-        grade = grade_for(plan, measure, figures)
-        found[measure.id] = PeriodFigures(
-            figures, _grade_dict(grade.label, grade.colour, grade.reason), "computed", batch_ids)
-    return found
 
 
 def quarterly_counts(figures: dict[str, Any], up_to: str) -> list[tuple[str, int]]:
