@@ -6,6 +6,8 @@ here once, so a number cannot read differently in two places.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from oversight.charts import Chart, peer_chart, spc_chart
@@ -79,6 +81,71 @@ def _headline(unit: str, quarter: dict[str, Any]) -> dict[str, str]:
     return {"value": value, "detail": detail, "period": quarter["words"]}
 
 
+def _external_headline(figures: dict[str, Any]) -> dict[str, str]:
+    """The headline of a measure from ONS, Home Office, a return or a survey: its latest value,
+    with the count beside a rate or percentage and the population vintage beside a rate."""
+    latest = figures["latest"]
+    unit = latest.get("unit", "")
+    details = []
+    if unit.startswith("rate_per_1000") and latest.get("count") is not None:
+        details.append(f"{number(latest['count'])} offences")
+    if latest.get("rate") is not None and not unit.startswith("rate_per_1000"):
+        details.append(f"{rate(latest['rate'])} per 1,000 people")
+    if latest.get("rate") is not None and latest.get("population_vintage"):
+        people = f"{number(latest['population'])}, " if latest.get("population") else ""
+        details.append(f"population {people}ONS {latest['population_vintage']} estimate")
+    if latest.get("numerator") is not None and latest.get("denominator"):
+        details.append(f"{number(latest['numerator'])} of {number(latest['denominator'])}")
+    if latest.get("sample_size"):
+        details.append(f"sample of {number(latest['sample_size'])}")
+    if latest.get("ci_lower") is not None and latest.get("ci_upper") is not None:
+        level = number(latest.get("confidence_level") or 95)
+        details.append(f"{level}% confidence interval {number(latest['ci_lower'], 1)} to "
+                       f"{number(latest['ci_upper'], 1)}")
+    words = latest["words"]
+    return {"value": latest["value_words"], "detail": "; ".join(details),
+            "period": words[:1].upper() + words[1:]}
+
+
+def _external_view(figures: dict[str, Any]) -> dict[str, Any]:
+    """What a page shows of a measure whose figures are not from data.police.uk."""
+    rows = []
+    for point in reversed(figures.get("points") or []):
+        rows.append({
+            "period": point["period"],
+            "words": point["words"],
+            "value": point["value_words"],
+            "count": number(point["count"]) if point.get("count") is not None else "–",
+            "rate": rate(point["rate"]) if point.get("rate") is not None else "–",
+            "source": point["provenance_words"],
+        })
+    comparisons = []
+    for key, what in (("previous_period", "the figure before"),
+                      ("year_earlier", "the same period a year earlier")):
+        other = figures.get(key)
+        if other and other["change"].get("available"):
+            text = other["change"]["text"]
+            sentence = (f"{text[:1].upper()}{text[1:]} on {what} ({other['words']}: "
+                        f"{other['value_words']}).")
+            if other.get("note"):
+                sentence += " " + other["note"]
+            comparisons.append(sentence)
+    if not figures.get("year_earlier"):
+        comparisons.append("There is no figure for the same period a year earlier.")
+    return {
+        "source_words": figures.get("source_words", ""),
+        "source_label": figures.get("source_label", ""),
+        "latest": figures["latest"],
+        "latest_note": figures.get("latest_note", ""),
+        "previous_period": figures.get("previous_period"),
+        "comparisons": comparisons,
+        "rows": rows,
+        "has_rates": any(r["rate"] != "–" for r in rows),
+        "has_counts": any(r["count"] != "–" for r in rows)
+        and figures["latest"].get("unit") != "count",
+    }
+
+
 def measure_view(measure: Any, result: Any | None, *, with_charts: bool = True) -> dict[str, Any]:
     """Everything shown about one measure (KPI): words, figures, status, charts and tables."""
     figures = result.figures if result is not None else {}
@@ -101,7 +168,12 @@ def measure_view(measure: Any, result: Any | None, *, with_charts: bool = True) 
     if not view["available"]:
         return view
     quarter = figures.get("quarter")
-    if quarter:
+    if figures.get("latest"):
+        view["external"] = _external_view(figures)
+        view["headline"] = _external_headline(figures)
+        view["quarter"] = quarter
+        view["change_text"] = (quarter or {}).get("change", {}).get("text", "")
+    elif quarter:
         view["headline"] = _headline(measure.unit, quarter)
         view["quarter"] = quarter
         view["change_text"] = quarter["change"].get("text", "")
@@ -121,25 +193,41 @@ def measure_view(measure: Any, result: Any | None, *, with_charts: bool = True) 
 
 
 def charts_for(measure: Any, figures: dict[str, Any]) -> list[Chart]:
-    """The SPC chart and, when peers are loaded, the peer comparison chart."""
-    charts: list[Chart] = []
-    code = measure.code.lower().replace(" ", "-")
+    """The SPC chart and, when peers are loaded, the peer comparison chart.
+
+    Drawing a chart takes far longer than the rest of a page, so each process keeps the
+    charts it drew for the last few hundred inputs: the key is everything a chart is drawn
+    from, so new figures always get new charts.
+    """
     spc_fig = figures.get("spc", {})
+    unit = (UNIT_WORDS.get(figures["latest"].get("unit", ""), "Value") if figures.get("latest")
+            else "")
+    key = json.dumps([measure.code, measure.name, unit, spc_fig.get("available"),
+                      spc_fig.get("points"), spc_fig.get("sentence", ""),
+                      figures.get("peers")], sort_keys=True, default=str)
+    return list(_charts(key))
+
+
+@lru_cache(maxsize=256)
+def _charts(key: str) -> tuple[Chart, ...]:
+    code_text, name, unit, available, points, sentence, peers = json.loads(key)
+    charts: list[Chart] = []
+    code = code_text.lower().replace(" ", "-")
+    spc_fig = {"available": available, "points": points, "sentence": sentence}
     if spc_fig.get("available") and spc_fig.get("points"):
         charts.append(spc_chart(
             f"chart-{code}-spc",
-            f"{measure.name}: number each month",
+            f"{name}: {unit.lower()} each period" if unit else f"{name}: number each month",
             spc_fig["points"],
             summary=spc_fig.get("sentence", ""),
-            value_label="Number",
+            value_label=unit or "Number",
         ))
-    peers = figures.get("peers")
     if peers:
         charts.append(peer_chart(
             f"chart-{code}-peers",
-            f"{measure.name}: rate per 1,000 people, {peers['words']}",
+            f"{name}: rate per 1,000 people, {peers['words']}",
             peers["bars"],
             average=peers.get("unweighted_mean_including"),
             summary=peers.get("sentence", ""),
         ))
-    return charts
+    return tuple(charts)

@@ -8,11 +8,13 @@ Each table costs at most two queries, however many months or areas are loaded.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Max, Sum
 
 from oversight.charts.base import LINE, Chart, base_config, render_svg
 from oversight.data.models import Area, ImportBatch, StreetCount
@@ -55,17 +57,43 @@ class CrimeTable:
         return rows
 
 
+def data_version() -> tuple[int, ...]:
+    """A fingerprint of the current data.police.uk batches (one small query).
+
+    Any import, replacement or rollback changes it, so answers cached under it (the two
+    functions below, which scan the force's street counts) are never out of date.
+    """
+    row = ImportBatch.objects.filter(
+        kind=ImportBatch.Kind.POLICE_UK, status=ImportBatch.Status.CURRENT
+    ).aggregate(n=Count("id"), top=Max("id"), ids=Sum("id"), rows=Sum("rows_read"))
+    return tuple(row[key] or 0 for key in ("n", "top", "ids", "rows"))
+
+
 def local_authority_names(force: Any, areas: list[Area]) -> list[str]:
-    """The names street counts use for these local authorities (one query)."""
-    wanted = {_name_key(a.name) for a in areas}
-    names = (StreetCount.objects.filter(force=force).values_list("local_authority", flat=True)
-             .distinct().order_by())
-    return sorted(n for n in names if n and _name_key(n) in wanted)
+    """The names street counts use for these local authorities (at most two queries)."""
+    wanted = frozenset(_name_key(a.name) for a in areas)
+    return list(_local_authority_names(force.pk, wanted, data_version()))
+
+
+@lru_cache(maxsize=256)
+def _local_authority_names(force_id: int, wanted: frozenset[str],
+                           version: tuple[int, ...]) -> tuple[str, ...]:
+    names = (StreetCount.objects.filter(force_id=force_id)
+             .values_list("local_authority", flat=True).distinct().order_by())
+    return tuple(sorted(n for n in names if n and _name_key(n) in wanted))
 
 
 def crime_table(force: Any, local_authorities: list[str] | None = None) -> CrimeTable:
     """Counts by crime type and month for a force, or for some of its local authorities."""
-    counts = StreetCount.objects.filter(force=force, batch__status=ImportBatch.Status.CURRENT)
+    names = None if local_authorities is None else tuple(local_authorities)
+    return _crime_table(force.pk, names, data_version())
+
+
+@lru_cache(maxsize=256)
+def _crime_table(force_id: int, local_authorities: tuple[str, ...] | None,
+                 version: tuple[int, ...]) -> CrimeTable:
+    counts = StreetCount.objects.filter(force_id=force_id,
+                                        batch__status=ImportBatch.Status.CURRENT)
     if local_authorities is not None:
         counts = counts.filter(local_authority__in=local_authorities)
     totals: dict[tuple[str, str], int] = defaultdict(int)
@@ -103,9 +131,15 @@ def crime_chart(chart_id: str, place: str, table: CrimeTable) -> Chart:
     }
     return Chart(
         chart_id=chart_id, title=title, summary=summary,
-        svg=render_svg(spec, chart_id, title, summary),
+        svg=_svg(json.dumps(spec, sort_keys=True), chart_id, title, summary),
         columns=["Month", "Crimes (excluding anti-social behaviour)"],
         rows=[[v["month"], number(v["count"])] for v in values],
         caption=f"Crimes recorded each month in {place}, excluding anti-social behaviour",
         spec=spec,
     )
+
+
+@lru_cache(maxsize=256)
+def _svg(spec: str, chart_id: str, title: str, summary: str) -> str:
+    """The chart drawn once per process for the same spec and words (drawing is slow)."""
+    return render_svg(json.loads(spec), chart_id, title, summary)
