@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests import demo_state
 from tests.staff.conftest import fast_passwords, make_user  # noqa: F401  (fixture)
 
-APPS = ("portal", "staff", "returns", "accounts", "data")
+APPS = ("portal", "staff", "returns", "accounts", "data", "reports", "staff-reports")
 ROLES = ("public", "administrator", "analyst", "data-provider", "panel-member")
 OK, LOGIN, FORBIDDEN, NOT_FOUND, POST_ONLY = 200, "login", 403, 404, 405
 
@@ -125,6 +125,36 @@ TABLE: dict[str, list[Case]] = {
     "staff:draft-report": [case(READERS)],
     "staff:question-add": [case(signed_in(panel_member=OK),
                                 note="only Panel members ask questions")],
+    # --- published reports on the public site (oversight.reports) -----------------------------
+    "reports:published": [case(PUBLIC)],
+    "reports:published-detail": [
+        case(PUBLIC, lambda w: {"pk": w["published"].pk}),
+        case(everyone(NOT_FOUND), lambda w: {"pk": 10**9}, "a report that does not exist"),
+    ],
+    "reports:published-file": [
+        case(PUBLIC, lambda w: {"pk": w["published"].pk, "fmt": "pdf"}),
+        case(everyone(NOT_FOUND), lambda w: {"pk": w["published"].pk, "fmt": "odt"},
+             "reports come as html, pdf and docx only"),
+    ],
+    # --- building and publishing reports in the staff area (oversight.reports) ----------------
+    "staff-reports:index": [case(READERS)],
+    "staff-reports:build": [case(ANALYSTS, note="Panel members read drafts but do not build")],
+    "staff-reports:draft": [
+        case(READERS, lambda w: {"pk": w["draft"].pk}),
+        case(signed_in(administrator=NOT_FOUND, analyst=NOT_FOUND, panel_member=NOT_FOUND),
+             lambda w: {"pk": 10**9}, "a draft that does not exist"),
+    ],
+    "staff-reports:draft-file": [
+        case(READERS, lambda w: {"pk": w["draft"].pk, "fmt": "docx"}),
+        case(signed_in(administrator=NOT_FOUND, analyst=NOT_FOUND, panel_member=NOT_FOUND),
+             lambda w: {"pk": w["draft"].pk, "fmt": "odt"}),
+    ],
+    "staff-reports:publish": [case(ANALYSTS, lambda w: {"pk": w["draft"].pk},
+                                   "GET asks to confirm; only analysts publish")],
+    "staff-reports:published-file": [
+        case(READERS, lambda w: {"pk": w["published"].pk, "fmt": "pdf"},
+             "staff download internal reports too"),
+    ],
     # --- provenance (oversight.data): import batches, ONS and workforce tables ---------------
     "data:batches": [case(ANALYSTS)],
     "data:batches-csv": [case(ANALYSTS)],
@@ -248,7 +278,20 @@ def world(db):
 
     world["batch"] = ImportBatch.objects.order_by("id").first()
     world.update(returns_world(world))
+    world.update(reports_world(world))
     return world
+
+
+def reports_world(world: dict[str, Any]) -> dict[str, Any]:
+    """The quarterly report built as a draft by the analyst, and a version published from a
+    second draft (so one draft is still unpublished)."""
+    from oversight.reports import services
+
+    analyst = world["users"]["analyst"]
+    published = services.publish_draft(
+        services.build_draft("quarterly", world["plan"], None, user=analyst), user=analyst)
+    draft = services.build_draft("quarterly", world["plan"], None, user=analyst)
+    return {"draft": draft, "published": published}
 
 
 def returns_world(world: dict[str, Any]) -> dict[str, Any]:

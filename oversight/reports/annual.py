@@ -68,6 +68,18 @@ def _year_total(figures: dict[str, Any], year: str, year_end: str) -> dict[str, 
     return result
 
 
+def default_year(plan: Any) -> str:
+    """The latest financial year with all four quarters loaded or, if none is, the year of
+    the latest loaded quarter. Raises ``ReportError`` when no quarter is complete."""
+    loaded = complete_quarters(loaded_months(plan))
+    if not loaded:
+        raise ReportError(f"No quarter has all three months loaded for {plan.force_name}; "
+                          "import data.police.uk files with: oversight import police-uk PATH")
+    full = [y for y in dict.fromkeys(year_of(q) for q in loaded)
+            if sum(1 for q in loaded if year_of(q) == y) == 4]
+    return full[-1] if full else year_of(loaded[-1])
+
+
 def build(plan: Any, year: str | None = None, *, public_only: bool = True,
           produced: dt.date | str | None = None) -> dict[str, Any]:
     """The annual report's data for financial year ``year``.
@@ -76,12 +88,7 @@ def build(plan: Any, year: str | None = None, *, public_only: bool = True,
     of the latest loaded quarter.
     """
     loaded = complete_quarters(loaded_months(plan))
-    if not loaded:
-        raise ReportError(f"No quarter has all three months loaded for {plan.force_name}; "
-                          "import data.police.uk files with: oversight import police-uk PATH")
-    full = [y for y in dict.fromkeys(year_of(q) for q in loaded)
-            if sum(1 for q in loaded if year_of(q) == y) == 4]
-    year = year or (full[-1] if full else year_of(loaded[-1]))
+    year = year or default_year(plan)
     start = periods.parse_quarter(f"{year} Q1")[0]
     year_quarters = [periods.quarter_label(start, q) for q in range(1, 5)]
     complete = [q for q in year_quarters if q in loaded]
@@ -115,7 +122,7 @@ def build(plan: Any, year: str | None = None, *, public_only: bool = True,
                           period=period_info, produced=context.produced_date(produced),
                           public_only=public_only)
     themes = quarterly.group_by_theme(plan, measures, entries)
-    sections = optional_sections(plan, year)
+    sections = optional_sections(plan, year, public_only=public_only)
     by_id = {e["id"]: e for e in entries}
     data.update(
         subtitle=(f"A report to the Police and Crime Panel on the measures (KPIs) in the "

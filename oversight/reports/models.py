@@ -73,3 +73,51 @@ class PublishedReport(models.Model):
             if self.kind == self.Kind.THEMATIC else ""
         period = self.period.replace("/", "-").replace(" ", "-")
         return f"{self.kind}-report{theme}-{period}-v{self.version}"
+
+
+class ReportDraft(models.Model):
+    """A report built from the staff area, kept so it can be read, downloaded and checked
+    before it is published.
+
+    A draft is not a record of what went out: publishing goes through
+    ``services.publish``, which builds the report again from the data (refusing if the data
+    has changed since the draft was built) and freezes it as a ``PublishedReport``; the
+    draft then points to it.
+    """
+
+    kind = models.CharField(max_length=10, choices=PublishedReport.Kind.choices)
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE,
+                             related_name="report_drafts")
+    period = models.CharField(max_length=12,
+                              help_text="Quarter (2025/26 Q1) or financial year (2025/26)")
+    theme_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The theme of a thematic update")
+    public = models.BooleanField(default=True, help_text="Public measures only")
+    title = models.CharField(max_length=250)
+    built_at = models.DateTimeField()
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="+")
+    built_by_name = models.CharField(max_length=150)
+    seconds = models.FloatField(help_text="How long building the three files took")
+    context = models.JSONField(help_text="The report data the files were rendered from")
+    html = models.TextField()
+    pdf = models.BinaryField()
+    docx = models.BinaryField()
+    published = models.ForeignKey(PublishedReport, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="drafts",
+                                  help_text="The version published from this draft")
+
+    class Meta:
+        ordering = ["-built_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Draft {self.id}: {self.title}"
+
+    @property
+    def file_stem(self) -> str:
+        """The name its files are downloaded under, without the extension."""
+        theme = f"-theme-{self.theme_number}" if self.kind == PublishedReport.Kind.THEMATIC \
+            else ""
+        period = self.period.replace("/", "-").replace(" ", "-")
+        audience = "" if self.public else "-internal"
+        return f"{self.kind}-report{theme}-{period}{audience}-draft-{self.id}"

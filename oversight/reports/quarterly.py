@@ -136,7 +136,7 @@ def build(plan: Any, period: str | None = None, *, public_only: bool = True,
                           period=period_info, produced=context.produced_date(produced),
                           public_only=public_only)
     themes = group_by_theme(plan, measures, entries)
-    sections = optional_sections(plan, quarter)
+    sections = optional_sections(plan, quarter, public_only=public_only)
     by_id = {e["id"]: e for e in entries}
     data.update(
         subtitle=(f"A report to the Police and Crime Panel on the measures (KPIs) in the "

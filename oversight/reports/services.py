@@ -6,6 +6,9 @@
 - ``render(kind, plan, period, fmt)`` does both for one format (for staff views);
 - ``write(kind, plan, period, formats, out_dir)`` writes the files under ``out_dir``;
 - ``publish(kind, plan, period, user=...)`` freezes a new version (audited);
+- ``build_draft(kind, plan, period, user=...)`` builds all three files and keeps them as a
+  ``ReportDraft`` for staff to read before publishing; ``publish_draft(draft, user=...)``
+  publishes it through ``publish``, refusing if the data has changed since it was built;
 - ``revisions(report)`` lists what has changed in the data since a report was published.
 
 ``kind`` is ``quarterly``, ``thematic`` (needs ``theme``: a theme number) or ``annual``.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +35,7 @@ from oversight.reports import annual, quarterly, thematic
 from oversight.reports import render as render_module
 from oversight.reports.docx import html_to_docx
 from oversight.reports.figures import ReportError, parse_quarter, parse_year, slug
-from oversight.reports.models import PublishedReport
+from oversight.reports.models import PublishedReport, ReportDraft
 from oversight.reports.pdf import html_to_pdf
 
 KINDS = ("quarterly", "thematic", "annual")
@@ -42,8 +46,8 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
-__all__ = ["FORMATS", "KINDS", "ReportError", "build", "publish", "render", "render_data",
-           "revisions", "write"]
+__all__ = ["FORMATS", "KINDS", "ReportError", "build", "build_draft", "publish",
+           "publish_draft", "render", "render_data", "revisions", "write"]
 
 
 def build(kind: str, plan: Any, period: str | None = None, *, theme: int | None = None,
@@ -129,6 +133,14 @@ def _series(kind: str, plan: Any, period: str, theme: int | None, public_only: b
             f"{'public' if public_only else 'internal'}")
 
 
+def latest_published(kind: str, plan: Any, period: str, *, theme: int | None = None,
+                     public_only: bool = True) -> PublishedReport | None:
+    """The latest published version of a report (kind, plan, period label, theme, audience)."""
+    return (PublishedReport.objects.filter(series=_series(kind, plan, period, theme,
+                                                          public_only))
+            .defer("html", "pdf", "docx", "context").order_by("-version").first())
+
+
 def publish(kind: str, plan: Any, period: str | None = None, *, user: Any,
             theme: int | None = None, public_only: bool = True, note: str = "",
             published_at: dt.datetime | None = None) -> PublishedReport:
@@ -171,6 +183,69 @@ def publish(kind: str, plan: Any, period: str | None = None, *, user: Any,
     except IntegrityError:
         raise ReportError(f"Version {version} of this report was published by someone else "
                           "while this one was being made; publish again.") from None
+    return report
+
+
+def build_draft(kind: str, plan: Any, period: str | None = None, *, user: Any,
+                theme: int | None = None, public_only: bool = True,
+                produced: dt.date | str | None = None) -> ReportDraft:
+    """Build a report in all three formats and keep it as a draft (audited as
+    ``report.build``). Raises ``ReportError`` for a report that cannot be made as asked."""
+    started = time.perf_counter()
+    data = build(kind, plan, period, theme=theme, public_only=public_only,
+                 produced=produced or timezone.localdate())
+    files = render_data(data, FORMATS)
+    seconds = time.perf_counter() - started
+    signed_in = getattr(user, "is_authenticated", False)
+    with transaction.atomic():
+        draft = ReportDraft.objects.create(
+            kind=kind, plan=plan, period=data["period"]["label"],
+            theme_number=(data.get("theme") or {}).get("number"), public=public_only,
+            title=data["title"], built_at=timezone.now(),
+            built_by=user if signed_in else None,
+            built_by_name=user.get_username() if signed_in else str(user or "system"),
+            seconds=round(seconds, 2), context=data, html=files["html"].decode("utf-8"),
+            pdf=files["pdf"], docx=files["docx"])
+        audit.record(user, "report.build", draft, after={
+            "kind": kind, "period": draft.period, "theme": draft.theme_number,
+            "public": public_only, "seconds": draft.seconds,
+            "html_sha256": _sha256(files["html"]), "pdf_sha256": _sha256(files["pdf"]),
+            "docx_sha256": _sha256(files["docx"]),
+        })
+    return draft
+
+
+def draft_is_current(draft: ReportDraft) -> bool:
+    """Whether the data would still give exactly the report the draft shows."""
+    try:
+        now = build(draft.kind, draft.plan, draft.period, theme=draft.theme_number,
+                    public_only=draft.public, produced=draft.context["produced"])
+    except ReportError:
+        return False
+    return now == draft.context
+
+
+def publish_draft(draft: ReportDraft, *, user: Any, note: str = "") -> PublishedReport:
+    """Publish the report a draft shows, through ``publish``, and link the draft to it.
+
+    Refused (``ReportError``) if the draft was published already or if the data has changed
+    since it was built, so what is published is what was checked.
+    """
+    if draft.published_id is not None:
+        raise ReportError(f"This draft was published already, as version "
+                          f"{draft.published.version}. Build the report again to publish a "
+                          "new version.")
+    if not draft_is_current(draft):
+        raise ReportError("The data has changed since this draft was built, so the published "
+                          "report would not be the one checked. Build the report again, "
+                          "check it, then publish it.")
+    with transaction.atomic():
+        report = publish(draft.kind, draft.plan, draft.period, user=user,
+                         theme=draft.theme_number, public_only=draft.public, note=note)
+        draft.published = report
+        draft.save(update_fields=["published"])
+        audit.record(user, "report.draft.publish", draft, before={"published": None},
+                     after={"published": report.id, "version": report.version})
     return report
 
 

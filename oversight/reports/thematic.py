@@ -52,7 +52,8 @@ def build(plan: Any, theme_number: int, period: str | None = None, *, public_onl
     data = context.common(plan, kind="thematic", title=f"Thematic update: {theme.title}",
                           period=period_info, produced=context.produced_date(produced),
                           public_only=public_only)
-    sections = optional_sections(plan, quarter, theme=theme.number)
+    sections = optional_sections(plan, quarter, theme=theme.number,
+                                 public_only=public_only)
     info = theme_data(theme)
     by_id = {e["id"]: e for e in entries}
     data.update(

@@ -1,7 +1,7 @@
 """A stand-in for a later app's report section provider (see oversight/reports/sections.py)."""
 
 
-def report_section(plan, period, theme=None):
+def report_section(plan, period, *, theme=None, public_only=True):
     return {
         "id": "commissioned-services",
         "title": "Commissioned services",

@@ -111,11 +111,13 @@ class _PageCheck(HTMLParser):
 
 
 def check_page(html: str) -> _PageCheck:
-    """One h1, a <title> that starts with it, unique ids (the GOV.UK Notify page check)."""
+    """One h1, a <title> that starts with it (after "Error: " on a form with errors), unique
+    ids (the GOV.UK Notify page check)."""
     parsed = _PageCheck()
     parsed.feed(html)
     assert len(parsed.h1) == 1, parsed.h1
-    assert parsed.title.strip().startswith(parsed.h1[0].strip()), (parsed.title, parsed.h1)
+    title = parsed.title.strip().removeprefix("Error: ")  # a page with errors says so first
+    assert title.startswith(parsed.h1[0].strip()), (parsed.title, parsed.h1)
     duplicates = {i for i in parsed.ids if parsed.ids.count(i) > 1}
     assert not duplicates, duplicates
     return parsed
