@@ -295,7 +295,10 @@ def _status(spec: MeasureSpec, figures: dict[str, Any]) -> tuple[str, str]:
                 f"The plan asks for a fall of {abs(wanted):.1f}%; the change on the same quarter "
                 f"last year is {change['text']}.")
     if kind == "numeric" and better is not None and target.get("value") is not None:
-        value = quarter.get("rate") if spec.unit == "rate_per_1000" else quarter["count"]
+        value = (quarter.get("rate") if spec.unit == "rate_per_1000"
+                 else quarter.get("value", quarter["count"]))
+        if value is None:
+            return "not-assessable", f"There is no figure in {quarter['words']} to compare."
         goal = float(target["value"])
         met = (value - goal) * better >= 0
         return ("met" if met else "not-met",

@@ -1,7 +1,9 @@
 """Compute and store every measure of a plan: the one way figures are (re)computed.
 
-Reads counts and populations from the ``data`` app, runs ``compute.compute_measure`` and the
-grade scale, and stores one ``MeasureResult`` per measure in a single transaction.
+Reads counts and populations from the ``data`` app, runs ``compute.compute_measure`` (for
+data.police.uk measures) or ``external.compute_external`` (for ONS tables, Home Office
+workforce, partner returns and survey values) and the grade scale, and stores one
+``MeasureResult`` per measure, with the import batches it used, in a single transaction.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from oversight.data.models import Force, ImportBatch, Population, StreetCount
+from oversight.performance import external
 from oversight.performance.compute import ForceInputs, Inputs, MeasureSpec, compute_measure
+from oversight.performance.external import ExternalSeries
 from oversight.performance.grading import grade_for
 from oversight.performance.models import MeasureResult
 
@@ -114,19 +118,23 @@ def compute_figures(plan: Any, measures: list[Any], *, last_month: str | None = 
         if progress:
             progress(measure.code)
         crime_types = _crime_types(measure.source)
+        used = batch_ids
         if crime_types is None:
-            figures: dict[str, Any] = {
-                "available": False, "status": "not-assessable",
-                "status_reason": "This measure's data source is not loaded yet.",
-                "reason": "This measure comes from a source that has not been loaded yet.",
-            }
+            series = external_series(plan, measure)
+            if series is not None and last_month is not None:
+                series = _up_to(series, last_month)
+            if series is None or not series.points:
+                figures: dict[str, Any] = _not_loaded(measure)
+                used = []
+            else:
+                figures = external.compute_external(_spec(measure), series)
+                used = series.batch_ids
         else:
             own = _inputs(plan.force, counts, pops, crime_types)
             peers = [_inputs(forces[s], counts, pops, crime_types)
                      for s in _peer_slugs(plan, measure) if s in forces and s != plan.force.slug]
             figures = compute_measure(_spec(measure), Inputs(own, peers))
-        found[measure.id] = (figures, grade_for(plan, measure, figures),
-                             batch_ids if crime_types is not None else [])
+        found[measure.id] = (figures, grade_for(plan, measure, figures), used)
     return found
 
 
@@ -159,40 +167,14 @@ def compute_plan(plan: Any, progress: Callable[[str], None] | None = None) -> li
 
 # --- Series for sources other than data.police.uk (ONS, workforce, returns, survey) --------
 #
-# The hook: ``external_series(plan, measure)`` returns an ``ExternalSeries`` (the periods and
-# values of a measure whose source is not data.police.uk, with each value's provenance), or
-# None when the measure has no such figures. ``compute_plan`` does not call it yet; it is
-# kept separate so that the figures of these measures can be wired in without changing the
-# police-uk path above.
-
-
-from dataclasses import dataclass as _dataclass  # noqa: E402
-from dataclasses import field as _field  # noqa: E402
-
-
-@_dataclass(frozen=True)
-class ExternalSeries:
-    """A measure's figures from ONS tables, workforce tables, partner returns or survey and
-    manual entries.
-
-    ``points`` maps a period to its value (``None`` where the source prints a marker such as
-    ``..``): for ONS, the month a 12-month period ends ("2019-12", one point a quarter); for
-    workforce, the month of the count ("2019-09"); for returns and survey values, the period
-    as entered ("2025-06", "2025/26 Q1", "2024/25"). ``details`` gives, per period, where
-    the value came from (edition or file, batch, population vintage for a rate, sample size
-    and confidence interval for a survey). ``batch_ids`` are the import batches used.
-    """
-
-    source: str
-    frequency: str
-    unit: str
-    points: dict[str, float | None]
-    details: dict[str, dict[str, Any]] = _field(default_factory=dict)
-    batch_ids: list[int] = _field(default_factory=list)
-    label: str = ""
+# ``external_series(plan, measure)`` returns an ``ExternalSeries`` (the periods and values of
+# a measure whose source is not data.police.uk, with each value's provenance), or None when
+# none are loaded; ``compute_figures`` turns it into figures with ``external.compute_external``.
 
 
 def _ons_offence_for(measure: Any) -> Any:
+    """The ONS offence group a measure counts: named in its source, else the most specific
+    offence group whose label its source, name or definition mentions."""
     from oversight.data.importers.ons import BY_OFFENCE, OFFENCES, offence_for
 
     source = measure.source or {}
@@ -201,11 +183,13 @@ def _ons_offence_for(measure: Any) -> Any:
     named = offence_for(str(source.get("offence") or "")) if source.get("offence") else None
     if named:
         return named
-    text = " ".join(str(t) for t in (source.get("name"), source.get("description"),
-                                     measure.name, measure.definition) if t).lower()
-    labels = sorted(((label.lower(), o) for o in OFFENCES for label in (o.label, *o.aliases)),
-                    key=lambda item: -len(item[0]))
-    return next((o for label, o in labels if label in text), None)
+    for text in (source.get("name"), source.get("description"), measure.name,
+                 measure.definition):
+        text = str(text or "").lower()
+        found = [o for o in OFFENCES for label in (o.label, *o.aliases) if label.lower() in text]
+        if found:
+            return max(found, key=lambda o: (o.level, len(o.label)))
+    return None
 
 
 def _ons_series(plan: Any, measure: Any) -> ExternalSeries | None:
@@ -215,19 +199,43 @@ def _ons_series(plan: Any, measure: Any) -> ExternalSeries | None:
     if offence is None or plan.force is None:
         return None
     wanted = "rate_per_1000_population" if measure.unit == "rate_per_1000" else "count"
-    rows = OnsFigure.objects.filter(force=plan.force, offence=offence.slug, measure=wanted,
-                                    is_current=True).order_by("period_end")
-    points, details, batches = {}, {}, set()
+    rows = (OnsFigure.objects.filter(force=plan.force, is_current=True)
+            .filter(Q(offence=offence.slug, measure__in=["count", "rate_per_1000_population"])
+                    | Q(offence="", measure="population"))
+            .order_by("period_end"))
+    by_period: dict[str, dict[str, Any]] = defaultdict(dict)
     for f in rows:
-        points[f.period_end] = f.value
-        details[f.period_end] = {"edition": f.edition, "batch": f.batch_id,
-                                 "population_vintage": f.population_vintage,
-                                 "marker": f.marker, "revised": f.revised_from_id is not None}
-        batches.add(f.batch_id)
+        by_period[f.period_end][f.measure] = f
+    points, details, batches = {}, {}, set()
+    for period, found in sorted(by_period.items()):
+        figure = found.get(wanted)
+        if figure is None:
+            continue
+        points[period] = figure.value
+        rate, count, people = (found.get("rate_per_1000_population"), found.get("count"),
+                               found.get("population"))
+        details[period] = {
+            "edition": figure.edition, "batch": figure.batch_id,
+            "table": figure.table, "offence": offence.slug, "offence_label": offence.label,
+            "population_vintage": (rate.population_vintage if rate else "")
+            or figure.population_vintage,
+            "marker": figure.marker, "revised": figure.revised_from_id is not None,
+            "count": count.value if count else None,
+            "rate": rate.value if rate else None,
+            "population": people.value if people and rate else None,
+        }
+        batches.update(f.batch_id for f in found.values())
     if not points:
         return None
     return ExternalSeries("ons", "quarterly", wanted, points, details, sorted(batches),
                           f"{offence.label}, 12 months ending each quarter")
+
+
+def _is_workforce(measure: Any) -> bool:
+    text = " ".join(str(t) for t in ((measure.source or {}).get("name"),
+                                     (measure.source or {}).get("description"), measure.name)
+                    if t).lower()
+    return any(word in text for word in ("officer", "workforce", "fte", "full-time equivalent"))
 
 
 def _workforce_series(plan: Any, measure: Any) -> ExternalSeries | None:
@@ -240,7 +248,9 @@ def _workforce_series(plan: Any, measure: Any) -> ExternalSeries | None:
                                           is_current=True).order_by("as_at")
     points = {f.as_at.strftime("%Y-%m"): f.value for f in rows}
     details = {f.as_at.strftime("%Y-%m"): {"edition": f.edition, "batch": f.batch_id,
-                                           "as_at": f.as_at.isoformat()} for f in rows}
+                                           "as_at": f.as_at.isoformat(),
+                                           "revised": f.revised_from_id is not None}
+               for f in rows}
     if not points:
         return None
     return ExternalSeries("home-office", "half-yearly", wanted, points, details,
@@ -258,6 +268,7 @@ def _return_series(plan: Any, measure: Any) -> ExternalSeries | None:
     points = {r.period: r.figure for r in rows}
     details = {r.period: {"provider": r.provider.name, "batch": r.batch_id,
                           "numerator": r.numerator, "denominator": r.denominator,
+                          "count": r.numerator if r.denominator else r.value,
                           "comment": r.comment} for r in rows}
     unit = "percentage" if any(r.denominator for r in rows) else (measure.unit or "count")
     frequency = "monthly" if all(len(p) == 7 for p in points) else "quarterly"
@@ -266,12 +277,11 @@ def _return_series(plan: Any, measure: Any) -> ExternalSeries | None:
 
 
 def _survey_series(plan: Any, measure: Any) -> ExternalSeries | None:
-    from django.db.models import Q
-
     from oversight.data.models import SurveyValue
 
     rows = list(SurveyValue.objects.filter(Q(force=plan.force) | Q(force__isnull=True),
-                                           measure_code=measure.code, is_current=True)
+                                           measure_code=measure.code, is_current=True,
+                                           batch__status=ImportBatch.Status.CURRENT)
                 .order_by("period"))
     if not rows:
         return None
@@ -280,9 +290,9 @@ def _survey_series(plan: Any, measure: Any) -> ExternalSeries | None:
                           "ci_upper": r.ci_upper, "confidence_level": r.confidence_level,
                           "source": r.source,
                           "published_on": r.published_on.isoformat() if r.published_on else None,
-                          "batch": r.batch_id} for r in rows}
-    return ExternalSeries(rows[-1].kind, "as entered", rows[-1].unit or measure.unit, points,
-                          details, sorted({r.batch_id for r in rows}), rows[-1].source)
+                          "note": r.note, "batch": r.batch_id} for r in rows}
+    return ExternalSeries(rows[-1].kind, "as entered", rows[-1].unit or measure.unit or "",
+                          points, details, sorted({r.batch_id for r in rows}), rows[-1].source)
 
 
 def external_series(plan: Any, measure: Any) -> ExternalSeries | None:
@@ -293,7 +303,42 @@ def external_series(plan: Any, measure: Any) -> ExternalSeries | None:
     if kind == "ons":
         return _ons_series(plan, measure)
     if kind == "home-office":
-        return _workforce_series(plan, measure) or _ons_series(plan, measure)
+        if _is_workforce(measure):
+            return _workforce_series(plan, measure)
+        return _ons_series(plan, measure)
     if kind == "partner":
         return _return_series(plan, measure) or _survey_series(plan, measure)
     return _survey_series(plan, measure) or _return_series(plan, measure)
+
+
+NOT_LOADED = {
+    "ons": "No ONS police force area table figures for this offence group are loaded for the "
+           "plan's force. Import them with: oversight import ons PATH",
+    "home-office": "No Home Office figures for this measure are loaded for the plan's force. "
+                   "Import them with: oversight import workforce PATH (or ons PATH for "
+                   "recorded crime)",
+    "partner": "No partner return for this measure has been accepted yet.",
+    "survey": "No survey value has been entered for this measure yet. Enter one in the staff "
+              "area (Data, Survey and other values).",
+    "not_stated": "The plan does not say where this measure's figures come from, so there is "
+                  "nothing to compute it from.",
+}
+
+
+def _not_loaded(measure: Any) -> dict[str, Any]:
+    kind = (measure.source or {}).get("type") or "not_stated"
+    reason = NOT_LOADED.get(kind, "No figures for this measure have been loaded or entered "
+                                  "yet.")
+    return {"available": False, "status": "not-assessable",
+            "status_reason": "There are no figures to assess.", "reason": reason,
+            "source_kind": kind}
+
+
+def _up_to(series: ExternalSeries, last_month: str) -> ExternalSeries:
+    """The series with only the periods ending by ``last_month``."""
+    from dataclasses import replace
+
+    keep = {p: v for p, v in series.points.items() if external.last_month(p) <= last_month}
+    details = {p: d for p, d in series.details.items() if p in keep}
+    return replace(series, points=keep, details=details,
+                   batch_ids=sorted({d["batch"] for d in details.values() if d.get("batch")}))

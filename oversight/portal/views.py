@@ -86,6 +86,9 @@ def changes_since_last_quarter(views: list[dict[str, Any]]) -> list[dict[str, An
         quarter = view.get("quarter")
         if not quarter:
             continue
+        if view.get("external"):
+            rows.append(_external_change(view))
+            continue
         series = {row["period"]: row["count"] for row in view.get("series", [])}
         before = periods.previous_quarter(quarter["label"])
         months = periods.months_of_quarter(before)
@@ -100,6 +103,19 @@ def changes_since_last_quarter(views: list[dict[str, Any]]) -> list[dict[str, An
                                                                "neither") else None
         rows.append(row)
     return rows
+
+
+def _external_change(view: dict[str, Any]) -> dict[str, Any]:
+    """The latest figure of an ONS, Home Office, return or survey measure against the figure
+    before it, whatever the source's period."""
+    latest, before = view["external"]["latest"], view["external"]["previous_period"]
+    row = {"view": view, "quarter": {"count": latest["value"], "words": latest["words"]},
+           "latest_words": latest["value_words"], "previous": None,
+           "previous_words": "", "text": "There is no earlier figure", "signal": None}
+    if before:
+        row.update(previous=before["value"], previous_value_words=before["value_words"],
+                   previous_words=before["words"], text=before["change"]["text"])
+    return row
 
 
 def _measure_or_404(code: str) -> Any:
@@ -142,6 +158,16 @@ def measure_csv(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{item.code}-monthly.csv"'
     writer = csv.writer(response, lineterminator="\n")
+    if result is not None and result.figures.get("latest"):
+        response["Content-Disposition"] = f'attachment; filename="{item.code}-figures.csv"'
+        writer.writerow(["measure", "period", "period_words", "value", "count", "rate",
+                         "population_vintage", "source"])
+        for point in result.figures.get("points", []):
+            writer.writerow([item.code, point["period"], point["words"],
+                             "" if point["value"] is None else point["value"],
+                             point.get("count", ""), point.get("rate", ""),
+                             point.get("population_vintage", ""), point["provenance_words"]])
+        return response
     writer.writerow(["measure", "month", "count"])
     for row in (result.figures.get("series", []) if result else []):
         writer.writerow([item.code, row["period"], "" if row["count"] is None else row["count"]])
