@@ -1,6 +1,7 @@
 """``oversight demo``: the main job end to end on real data, from any directory.
 
-Creates the database, imports area lookups, population estimates and the shipped real
+Creates the database, imports area lookups, population estimates, the ONS police force area
+tables (the shipped extract: Leicestershire and its five peers) and the shipped real
 data.police.uk files, loads the example plan, computes every measure, writes the quarterly
 report (HTML, PDF and Word) to ``out/`` in the current directory and serves the site.
 """
@@ -40,7 +41,11 @@ def _data_files(data: Path) -> dict[str, list[Path]]:
         data / "ons" / "pfa-data-tables" / "derived" / "pfa_tables_p1_p3_long.csv",
     ) if p.is_file()]
     street = sorted(street_dir.glob("*/*-street.csv*"))
-    return {"lookups": forces + lookups[-1:], "population": population, "street": street}
+    ons = sorted((data / "ons").glob("*.csv"))
+    if not ons and (data / "ons" / "pfa-data-tables").is_dir():
+        ons = [data / "ons" / "pfa-data-tables"]
+    return {"lookups": forces + lookups[-1:], "population": population, "ons": ons,
+            "street": street}
 
 
 def run_demo(data: Path, out: Path) -> Path:
@@ -57,6 +62,9 @@ def run_demo(data: Path, out: Path) -> Path:
     console.print("[bold]2.[/] Importing area lookups and population estimates")
     data_services.import_lookups(files["lookups"], imported_by="demo")
     data_services.import_population(files["population"], imported_by="demo")
+    if files["ons"]:
+        console.print("   and the ONS police force area tables (recorded crime by offence group)")
+        data_services.import_ons(files["ons"], imported_by="demo")
     console.print(f"[bold]3.[/] Importing {len(files['street'])} data.police.uk street-level files")
     with progress_bars() as progress:
         result = data_services.import_police_uk(files["street"], imported_by="demo",
