@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/returns/", include("oversight.returns.urls")),
     path("staff/data/", include("oversight.data.urls")),
     path("staff/reports/", include("oversight.reports.staff_urls")),
+    path("staff/plans/", include("oversight.plans.urls")),
     path("staff/", include("oversight.staff.urls")),
     path("reports/", include("oversight.reports.urls")),
     path("", include("oversight.portal.urls")),

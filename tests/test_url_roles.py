@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests import demo_state
 from tests.staff.conftest import fast_passwords, make_user  # noqa: F401  (fixture)
 
-APPS = ("portal", "staff", "returns", "accounts", "data", "reports", "staff-reports")
+APPS = ("portal", "staff", "returns", "accounts", "data", "reports", "staff-reports", "plans")
 ROLES = ("public", "administrator", "analyst", "data-provider", "panel-member")
 OK, LOGIN, FORBIDDEN, NOT_FOUND, POST_ONLY = 200, "login", 403, 404, 405
 
@@ -53,6 +53,8 @@ READERS = signed_in(administrator=OK, analyst=OK, panel_member=OK)
 ADMINISTRATORS = signed_in(administrator=OK)
 ALL_STAFF = signed_in(administrator=OK, analyst=OK, data_provider=OK, panel_member=OK)
 PROVIDERS_AND_ANALYSTS = signed_in(administrator=OK, analyst=OK, data_provider=OK)
+AUTHOR = signed_in(administrator=FORBIDDEN, analyst=OK)
+AUTHOR_NOTE = "a draft change is edited only by its author (the analyst here)"
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,27 @@ TABLE: dict[str, list[Case]] = {
         case(READERS, lambda w: {"pk": w["published"].pk, "fmt": "pdf"},
              "staff download internal reports too"),
     ],
+    # --- the plan and changes to it (oversight.plans): only a change's author edits it -------
+    "plans:index": [case(ANALYSTS)],
+    "plans:download": [case(ANALYSTS)],
+    "plans:change-new": [case(ANALYSTS)],
+    "plans:change": [case(ANALYSTS, lambda w: {"pk": w["change"].pk}),
+                     case(signed_in(administrator=NOT_FOUND, analyst=NOT_FOUND),
+                          lambda w: {"pk": 10**9}, "a change that does not exist")],
+    "plans:measure-add": [case(AUTHOR, lambda w: {"pk": w["change"].pk}, AUTHOR_NOTE)],
+    "plans:measure-edit": [
+        case(AUTHOR, lambda w: {"pk": w["change"].pk, "code": w["measure"].code}, AUTHOR_NOTE),
+        case(signed_in(administrator=FORBIDDEN, analyst=NOT_FOUND),
+             lambda w: {"pk": w["change"].pk, "code": "NOT-IN-THE-PLAN"}),
+    ],
+    "plans:measure-remove": [
+        case(AUTHOR, lambda w: {"pk": w["change"].pk, "code": w["measure"].code}, AUTHOR_NOTE)],
+    "plans:theme-edit": [case(AUTHOR, lambda w: {"pk": w["change"].pk, "number": 4},
+                              AUTHOR_NOTE)],
+    "plans:priority-edit": [case(AUTHOR, lambda w: {"pk": w["change"].pk,
+                                                    "key": "vehicle-crime"}, AUTHOR_NOTE)],
+    "plans:outcome-edit": [case(AUTHOR, lambda w: {"pk": w["change"].pk,
+                                                   "key": "reduce-crime"}, AUTHOR_NOTE)],
     # --- provenance (oversight.data): import batches, ONS and workforce tables ---------------
     "data:batches": [case(ANALYSTS)],
     "data:batches-csv": [case(ANALYSTS)],
@@ -277,6 +300,9 @@ def world(db):
     from oversight.data.models import ImportBatch
 
     world["batch"] = ImportBatch.objects.order_by("id").first()
+    from oversight.plans import changes
+
+    world["change"] = changes.start(plan, world["users"]["analyst"], "A change", "3")
     world.update(returns_world(world))
     world.update(reports_world(world))
     return world

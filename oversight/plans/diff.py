@@ -44,6 +44,15 @@ class FieldChange:
         """Such as ``target.value: 12 → 10``."""
         return f"{self.field}: {_show(self.old)} → {_show(self.new)}"
 
+    @property
+    def old_words(self) -> str:
+        """The value before, as the diff prints it (``(none)``, ``not stated``, ``yes``…)."""
+        return _show(self.old)
+
+    @property
+    def new_words(self) -> str:
+        return _show(self.new)
+
 
 @dataclass(frozen=True)
 class ItemChange:

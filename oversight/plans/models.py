@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
 
 if TYPE_CHECKING:
@@ -394,3 +395,52 @@ class PeerGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlanChange(models.Model):
+    """A proposed change to the plan in use: the edited plan file and why, drafted by an
+    analyst, reviewed by someone else, and on approval loaded as a new ``Plan`` version.
+
+    The workflow is ``oversight.plans.changes``: draft → waiting for review → approved (or
+    sent back to draft with a note, or withdrawn by its author). Nothing here is public until
+    it is approved and loaded.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="changes",
+        help_text="The version the change was proposed against",
+    )
+    spec = models.JSONField(help_text="The whole plan file as edited so far")
+    reason = models.TextField(help_text="Why the plan is changing, in the author's words")
+    version = models.CharField(
+        max_length=100, help_text="The version name the new plan will have"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        help_text="Who proposed the change",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="Who approved it or sent it back",
+    )
+    review_note = models.TextField(blank=True, help_text="Why the reviewer sent it back")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="When it was approved")
+    new_plan = models.OneToOneField(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="made_by_change",
+        help_text="The version its approval created",
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Change {self.pk} to {self.plan.slug}: {self.reason[:60]}"

@@ -4,6 +4,7 @@
   in one transaction. Loading the same file again (same checksum) changes nothing. Loading a new
   version of a plan (same slug, different file) stores it beside the old one, points it at the
   old one through ``previous`` and makes it the current version.
+- ``load_plan_text(text, file_name, user=...)`` does the same for a plan file held as text.
 - ``diff_plans(old, new)`` says what changed between two versions, with the reasons the new
   file gives.
 - ``current_plan()`` is the plan the pages and reports show.
@@ -54,16 +55,26 @@ def load_plan_file_outcome(path: str | Path, *, user: str = "cli") -> LoadOutcom
     """As ``load_plan_file``, also saying whether the file was new and what it replaced."""
     path = Path(path)
     raw, text = read_plan_bytes(path)
+    return _load(raw, text, path.name, user)
+
+
+def load_plan_text(text: str, file_name: str, *, user: str = "cli") -> LoadOutcome:
+    """As ``load_plan_file_outcome``, for a plan file held as text called ``file_name``, such
+    as one written from an approved change (``oversight.plans.changes``)."""
+    return _load(text.encode("utf-8"), text, file_name, user)
+
+
+def _load(raw: bytes, text: str, file_name: str, user: str) -> LoadOutcome:
     digest = hashlib.sha256(raw).hexdigest()
     existing = Plan.objects.filter(sha256=digest).first()
     if existing is not None:
         return LoadOutcome(existing, created=False)
-    spec = parse_plan_text(text, path.name)
+    spec = parse_plan_text(text, file_name)
     with transaction.atomic():
         previous = _current_version(spec.plan.slug)
         if previous is not None:
             Plan.objects.filter(pk=previous.pk).update(is_current=False)
-        plan = _create_plan(spec, file_name=path.name, sha256=digest, user=user,
+        plan = _create_plan(spec, file_name=file_name, sha256=digest, user=user,
                             previous=previous)
         _create_contents(plan, spec)
     return LoadOutcome(plan, created=True, replaced=previous)

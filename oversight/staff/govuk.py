@@ -22,6 +22,7 @@ from oversight.accounts.roles import role_of
 _NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/staff/", "Dashboard", (Role.ADMINISTRATOR, Role.ANALYST)),
     ("/staff/measures/", "Measures", (Role.ADMINISTRATOR, Role.ANALYST)),
+    ("/staff/plans/", "Plan", (Role.ADMINISTRATOR, Role.ANALYST)),
     ("/staff/imports/", "Imports", (Role.ADMINISTRATOR, Role.ANALYST)),
     ("/staff/panel/", "Panel", (Role.PANEL_MEMBER,)),
     ("/staff/reports/draft/", "Draft report",

@@ -27,6 +27,12 @@ ACTION_WORDS = {
     "commentary.approve": "Approved",
     "commentary.send-back": "Sent back",
     "panel-question.ask": "Asked a question",
+    "plan-change.start": "Started the change",
+    "plan-change.edit": "Edited the draft",
+    "plan-change.submit": "Sent for review",
+    "plan-change.send-back": "Sent back",
+    "plan-change.withdraw": "Withdrawn",
+    "plan-change.approve": "Approved: the new version is in use",
 }
 
 
@@ -140,7 +146,9 @@ def history(obj: Any) -> list[dict[str, str]]:
     for event in events.order_by("at", "id"):
         what = ACTION_WORDS.get(event.action, event.action)
         after = event.after or {}
-        if event.action == "commentary.send-back" and after.get("review_note"):
+        if event.action.endswith(".send-back") and after.get("review_note"):
             what = f"{what}: {after['review_note']}"
+        elif event.action == "plan-change.edit" and after.get("item"):
+            what = f"{what}: {after['item']}"
         rows.append({"when": when(event.at), "who": event.username, "what": what})
     return rows
