@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache, lru_cache
@@ -143,7 +144,10 @@ def inline_css(medium: str) -> str:
     """The stylesheets a self-contained file carries for ``medium`` ("html" or "pdf")."""
     if medium == "pdf":
         return _css("print.css", "report.css")
-    return _css("govuk/govuk-frontend.min.css", "oversight/oversight.css", "report.css")
+    # A file on its own has no font files beside it: the @font-face rules would only point
+    # at missing files, so they are left out and the page uses the fallback fonts.
+    return re.sub(r"@font-face\{[^}]*\}", "",
+                  _css("govuk/govuk-frontend.min.css", "oversight/oversight.css", "report.css"))
 
 
 TEMPLATES = {
