@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,59 @@ STREET_COUNT_FIELDS = (
     "crime_ids",
 )
 """The order of each count's values in the slices ``StreetScan.stored_counts`` yields."""
+
+
+PREFETCH_SLICES = 2
+"""Slices of counts read ahead on a second thread while the database stores the one before
+(0: read and store in turn). Bounds the memory the read-ahead takes."""
+
+
+def _prefetched(slices: Iterable[list[object]], depth: int = PREFETCH_SLICES
+                ) -> Iterator[list[object]]:
+    """Yield ``slices`` while a helper thread reads the next ones from DuckDB.
+
+    DuckDB and the database driver both release the GIL while they work, so reading the
+    next slice overlaps storing this one. An error in the reader is raised here; if the
+    caller stops early (an error while storing), the reader is told to stop.
+    """
+    if depth <= 0:
+        yield from slices
+        return
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: tuple[str, Any]) -> bool:
+        """Hand ``item`` over; False once the caller has stopped."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for values in slices:
+                if not offer(("slice", values)):
+                    return
+            offer(("done", None))
+        except BaseException as exc:  # handed to the caller, raised there
+            offer(("error", exc))
+
+    reader = threading.Thread(target=read, name="street-counts-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            kind, item = ready.get()
+            if kind == "done":
+                break
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _force_slug_for_name(name: str) -> str:
@@ -169,7 +224,7 @@ def _store_street_files(
     bulk.insert_rows(
         StreetCount,
         STREET_COUNT_FIELDS,
-        scan.stored_counts(batch_ids, force_ids),
+        _prefetched(scan.stored_counts(batch_ids, force_ids)),
         progress.advance if progress else None,
     )
     return [
