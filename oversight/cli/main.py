@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "oversight.cli.serve",
     "oversight.cli.demo",
     "oversight.cli.users",
+    "oversight.cli.bench",
 ]
 
 for _name in COMMAND_MODULES:
