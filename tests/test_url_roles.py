@@ -124,6 +124,9 @@ TABLE: dict[str, list[Case]] = {
              lambda w: {"code": "NOT-IN-THE-PLAN"}),
     ],
     "staff:imports": [case(ANALYSTS)],
+    "staff:import-job": [case(ANALYSTS, lambda w: {"pk": w["import_job"].pk}),
+                         case(signed_in(administrator=NOT_FOUND, analyst=NOT_FOUND),
+                              lambda w: {"pk": 10**9}, "an upload that does not exist")],
     "staff:draft-report": [case(READERS)],
     "staff:question-add": [case(signed_in(panel_member=OK),
                                 note="only Panel members ask questions")],
@@ -303,6 +306,10 @@ def world(db):
     from oversight.plans import changes
 
     world["change"] = changes.start(plan, world["users"]["analyst"], "A change", "3")
+    from oversight.staff.models import ImportJob
+
+    world["import_job"] = ImportJob.objects.create(files=["2025-06-kent-street.csv"],
+                                                   username="anna")
     world.update(returns_world(world))
     world.update(reports_world(world))
     return world

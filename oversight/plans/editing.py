@@ -8,8 +8,9 @@ Every function returns a new dict and leaves its input alone. Nothing here check
 ``oversight.plans.changes.validate_spec`` does that with the plan file's own checks, so an
 edit made here and a file written by hand are held to the same rules.
 
-Where a field a measure must declare (``planfile.MEASURE_FIELDS_TO_DECLARE``) is emptied, it is listed
-under the measure's ``not_stated``; where a field is filled in, it is taken off that list.
+Where a field a measure must declare (``planfile.MEASURE_FIELDS_TO_DECLARE``) is emptied, it
+is listed under the measure's ``not_stated``; where a field is filled in, it is taken off that
+list.
 
 This module does not use Django.
 """

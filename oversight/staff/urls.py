@@ -17,6 +17,7 @@ urlpatterns = [
     path("measures/", views.measures, name="measures"),
     path("measures/<str:code>/commentary/", views.commentary, name="commentary"),
     path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_job, name="import-job"),
     path("reports/draft/", views.draft_report, name="draft-report"),
     path("reports/draft/questions/new/", views.question_add, name="question-add"),
 ]

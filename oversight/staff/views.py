@@ -4,7 +4,6 @@ is found only in the plan in use, so a code from another plan is "not found"."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +20,18 @@ from oversight.accounts.models import Role
 from oversight.accounts.roles import role_of, role_required
 from oversight.commentary import services as commentary_services
 from oversight.commentary.models import Commentary
-from oversight.data.forces import BY_SLUG
 from oversight.data.models import ImportBatch
-from oversight.data.validate import STREET_FILE_NAME, ImportFileError
-from oversight.formatting import month_words, number
-from oversight.plans.models import Plan
+from oversight.data.validate import STREET_FILE_NAME
 from oversight.plans.services import current_plan
+from oversight.staff import imports as background
 from oversight.staff import work
 from oversight.staff.govuk import staff_page
-from oversight.staff.models import PanelQuestion
+from oversight.staff.models import ImportJob, PanelQuestion
 
 ANALYSTS = (Role.ADMINISTRATOR, Role.ANALYST)
 READERS = (Role.ADMINISTRATOR, Role.ANALYST, Role.PANEL_MEMBER)
 QUESTION_MAX = 2000
+REFRESH_SECONDS = 3
 DASHBOARD = {"text": "Dashboard", "href": "/staff/"}
 
 
@@ -171,20 +169,6 @@ def _commentary_step(action: str, measure: Any, period: str, item: Commentary | 
 # --- imports ---------------------------------------------------------------------------------
 
 
-class StepLog:
-    """Records each step an import reports, to show what was done (a ``ProgressReporter``)."""
-
-    def __init__(self) -> None:
-        self.steps: list[dict[str, Any]] = []
-
-    def start(self, description: str, total: int) -> None:
-        self.steps.append({"text": description, "total": total, "done": 0})
-
-    def advance(self, amount: int = 1) -> None:
-        if self.steps:
-            self.steps[-1]["done"] += amount
-
-
 def _check_uploads(files: list[Any]) -> list[tuple[str, str]]:
     if not files:
         return [("files", "Select one or more data.police.uk street-level files")]
@@ -201,72 +185,61 @@ def _check_uploads(files: list[Any]) -> list[tuple[str, str]]:
     return errors
 
 
-def _run_import(request: HttpRequest, files: list[Any]) -> tuple[Any, StepLog]:
-    """Save the uploads under their own names in a temporary folder and import them."""
-    from oversight.data.services import import_police_uk
-    from oversight.performance.services import compute_plan
-
-    steps = StepLog()
-    with tempfile.TemporaryDirectory(prefix="oversight-upload-") as folder:
-        paths = []
-        for upload in files:
-            path = Path(folder) / Path(upload.name).name
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            paths.append(path)
-        result = import_police_uk(paths, imported_by=request.user.get_username(),
-                                  user=request.user, progress=steps)
-    if result.imported:
-        plans = list(Plan.objects.filter(is_current=True, force__isnull=False)
-                     .select_related("force"))
-        steps.start("Recomputing the plan's figures", len(plans))
-        for plan in plans:
-            compute_plan(plan)
-            steps.advance()
-    return result, steps
-
-
-def _summary(result: Any, steps: StepLog) -> dict[str, Any]:
-    """What an import did, as the page shows it (kept in the session across the redirect)."""
-    return {
-        "imported": [{"file": f.file_name, "month": month_words(f.month),
-                      "force": BY_SLUG[f.force].name if f.force in BY_SLUG else f.force,
-                      "rows": number(f.rows_read), "stored": number(f.rows_stored),
-                      "replaced": f.replaced_batch_id is not None} for f in result.imported],
-        "unchanged": list(result.unchanged),
-        "steps": [{"text": s["text"], "done": number(s["done"]), "total": number(s["total"])}
-                  for s in steps.steps],
-        "seconds": f"{result.seconds:.1f}",
-    }
+def _upload_page(request: HttpRequest, errors: list[tuple[str, str]]) -> HttpResponse:
+    batches = Paginator(ImportBatch.objects.select_related("force"), 25).get_page(
+        request.GET.get("page"))
+    jobs = ImportJob.objects.all()[:5]
+    return staff_page(request, "staff/imports.html", "Import data", errors=errors,
+                      batches=batches, jobs=[(j, work.when(j.created_at)) for j in jobs],
+                      batch_rows=[(b, work.when(b.imported_at)) for b in batches],
+                      pagination=_pagination(batches, "/staff/imports/"),
+                      breadcrumbs=[DASHBOARD])
 
 
 @role_required(*ANALYSTS)
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
-    """Upload data.police.uk street-level files: all checked, then all stored, or none."""
+    """Upload data.police.uk street-level files; they are imported in the background and the
+    user is sent to a page that shows how the import is going."""
     errors: list[tuple[str, str]] = []
-    problem: ImportFileError | None = None
     if request.method == "POST":
         files = request.FILES.getlist("files")
         errors = _check_uploads(files)
         if not errors:
-            try:
-                result, steps = _run_import(request, files)
-            except ImportFileError as exc:
-                problem = exc
-                errors = [("files", str(exc))]
-            else:
-                request.session["last_import"] = _summary(result, steps)
-                return redirect("staff:imports")
-    last = request.session.pop("last_import", None) if request.method == "GET" else None
-    batches = Paginator(ImportBatch.objects.select_related("force"), 25).get_page(
-        request.GET.get("page"))
-    return staff_page(request, "staff/imports.html", "Import data", errors=errors,
-                      problem=problem, last=last, batches=batches,
-                      batch_rows=[(b, work.when(b.imported_at)) for b in batches],
-                      pagination=_pagination(batches, "/staff/imports/"),
-                      breadcrumbs=[DASHBOARD])
+            job = background.queue_import(files, request.user)
+            return redirect("staff:import-job", pk=job.pk)
+    return _upload_page(request, errors)
+
+
+JOB_TITLES = {
+    ImportJob.Status.QUEUED: "Waiting to import",
+    ImportJob.Status.RUNNING: "Importing your files",
+    ImportJob.Status.DONE: "Files imported",
+    ImportJob.Status.FAILED: "The files were not imported",
+}
+
+
+@role_required(*ANALYSTS)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """How an upload's import is going: it refreshes itself (no JavaScript) until it ends,
+    then shows what was imported, or the problem (file, row, column and what to do)."""
+    job = ImportJob.objects.filter(pk=pk).first()
+    if job is None:
+        raise Http404("No such import")
+    problem = job.problem if job.status == ImportJob.Status.FAILED else None
+    errors = []
+    if problem:
+        errors = [("files", problem["message"])]
+    elif job.error:
+        errors = [("files", job.error)]
+    response = staff_page(
+        request, "staff/import_job.html", JOB_TITLES[job.status], errors=errors, job=job,
+        problem=problem, steps=background.steps_in_words(background.steps_of(job)),
+        started=work.when(job.created_at), refresh_seconds=REFRESH_SECONDS,
+        auto_refresh=request.GET.get("refresh") != "off",
+        breadcrumbs=[DASHBOARD, {"text": "Import data", "href": "/staff/imports/"}])
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _pagination(page: Any, base: str) -> dict[str, Any] | None:
