@@ -18,6 +18,7 @@ LINE = "#505a5f"
 FONT = "Arial, Helvetica, sans-serif"
 
 TableRow = dict[str, Any]
+_NUMBER = re.compile(r"[−+-]?[\d,]*\.?\d+%?")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,18 @@ class Chart:
     rows: list[list[str]]
     caption: str
     spec: dict[str, Any] = field(repr=False)
+
+    @property
+    def numeric_columns(self) -> list[int]:
+        """The columns after the first whose every filled cell is a number, so tables can
+        right-align them."""
+        found = []
+        for index in range(1, len(self.columns)):
+            cells = [str(row[index]).strip() for row in self.rows if index < len(row)]
+            filled = [cell for cell in cells if cell not in ("", "–", "-")]
+            if filled and all(_NUMBER.fullmatch(cell) for cell in filled):
+                found.append(index)
+        return found
 
     def png(self, scale: float = 2.0) -> bytes:
         """The chart as a PNG, for Word documents."""

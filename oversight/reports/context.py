@@ -281,12 +281,26 @@ def measure_entry(measure: Any, found: PeriodFigures, *, quarter: str,
         "commentary": approved_text(measure, commentary_period or quarter),
         "source": found.source,
     }
+    entry["peers_missing"] = (peers_missing(measure, quarter)
+                              if entry["available"] and not entry["peers"] else "")
     if entry["quarter"] and entry["quarter"]["label"] != quarter:
         entry["available"] = False
         entry["reason_unavailable"] = (f"There is no figure for {periods.period_words(quarter)}"
                                        f"; the latest is for {entry['quarter']['words']}.")
     entry["exception"] = exception_for(measure, figures, quarter)
     return entry
+
+
+def peers_missing(measure: Any, quarter: str) -> str:
+    """Why a measure with figures has no comparison with peer forces, in one sentence."""
+    from oversight.performance import services as performance
+
+    if performance._crime_types(measure.source) is not None:
+        return (f"There is no comparison with peer forces: their street-level figures for "
+                f"{periods.period_words(quarter)} are not loaded, or a population for them "
+                "is missing.")
+    return ("There is no comparison with peer forces: the source of this measure does not give "
+            "figures for them.")
 
 
 def grade_change(grade: dict[str, str], previous: dict[str, str] | None) -> str:

@@ -40,6 +40,12 @@ FONT = "Arial"
 GREY = RGBColor(0x50, 0x5A, 0x5F)
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CHART_WIDTH = Cm(16)
+# Tables up to this many rows are kept on one page (each row kept with the next); longer ones
+# break between rows, never inside one, with the header row repeated.
+KEEP_TOGETHER_ROWS = 16
+# Blocks whose paragraphs are kept with what follows: a chart with its heading and words, a
+# heading with its table.
+KEEP_BLOCKS = {"app-chart-block", "app-keep"}
 
 
 @dataclass
@@ -111,6 +117,7 @@ class WordWriter:
         self.charts = charts
         self.document = Document()
         self._break_next = False
+        self._made: list[Any] = []  # every body paragraph written so far, in order
         self._styles()
 
     def _styles(self) -> None:
@@ -164,6 +171,11 @@ class WordWriter:
             self._figure(node)
         elif node.tag == "svg":
             self._chart(node)
+        elif node.classes & KEEP_BLOCKS:
+            start = len(self._made)
+            self._container(node)
+            for paragraph in self._made[start:]:
+                paragraph.paragraph_format.keep_with_next = True
         else:
             self._container(node)
 
@@ -186,6 +198,7 @@ class WordWriter:
         loose.clear()
 
     def _finish(self, paragraph: Any) -> None:
+        self._made.append(paragraph)
         if self._break_next:
             paragraph.paragraph_format.page_break_before = True
             self._break_next = False
@@ -265,6 +278,7 @@ class WordWriter:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if r < header_rows:
                 _repeat_header(tr)
+        _rows_stay_whole(table)
         self.document.add_paragraph().paragraph_format.space_after = Pt(2)
 
     def _summary_list(self, node: Node) -> None:
@@ -283,6 +297,7 @@ class WordWriter:
             self._inline(right.paragraphs[0], value)
             self._trim(left.paragraphs[0])
             self._trim(right.paragraphs[0])
+        _rows_stay_whole(table)
         self.document.add_paragraph().paragraph_format.space_after = Pt(2)
 
     def _figure(self, node: Node) -> None:
@@ -292,7 +307,10 @@ class WordWriter:
             if child.tag == "figcaption":
                 self._caption(child.text())
             else:
+                start = len(self._made)
                 self.block(child)
+                for paragraph in self._made[start:]:  # the words stay with their chart
+                    paragraph.paragraph_format.keep_with_next = True
 
     def _chart(self, node: Node) -> None:
         """A chart's SVG becomes its PNG, with the SVG's title and description as alt text."""
@@ -364,6 +382,20 @@ class WordWriter:
 
 def classes_numeric(cell: Node) -> bool:
     return any(c.endswith("--numeric") for c in cell.classes)
+
+
+def _rows_stay_whole(table: Any) -> None:
+    """No row splits across pages; a short table is kept on one page."""
+    rows = table._tbl.tr_lst
+    for index, tr in enumerate(rows):
+        properties = tr.get_or_add_trPr()
+        cant_split = OxmlElement("w:cantSplit")
+        cant_split.set(qn("w:val"), "true")
+        properties.insert(0, cant_split)
+        if len(rows) <= KEEP_TOGETHER_ROWS and index < len(rows) - 1:
+            for tc in tr.tc_lst:
+                for p in tc.p_lst:
+                    p.get_or_add_pPr().get_or_add_keepNext()
 
 
 def _repeat_header(tr: Any) -> None:

@@ -148,21 +148,64 @@ def test_same_data_gives_identical_files(report_plan, quarterly_files):
     assert again["pdf"] == first["pdf"] and again["docx"] == first["docx"]
 
 
-def test_rendered_pages_are_kept_as_images(quarterly_files):
-    """The PDF's pages as PNGs under out/report-pages/, for people to look at."""
+def test_rendered_pages_are_kept_as_images(report_plan, quarterly_files):
+    """Every page of the quarterly, thematic and annual PDFs as a PNG under out/report-pages/,
+    for people to look at (CI keeps the folder)."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    _, files = quarterly_files
     folder = REPO / "out" / "report-pages"
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("test-quarterly-*"):
-        old.unlink()
-    pdf = folder / "test-quarterly-report.pdf"
-    pdf.write_bytes(files["pdf"])
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(folder / "test-quarterly-page")],
-                   check=True)
-    images = sorted(folder.glob("test-quarterly-page-*.png"))
-    assert len(images) == len(pdf_reader(files["pdf"]).pages)
+    reports = {
+        "quarterly": quarterly_files[1]["pdf"],
+        "thematic": services.render_data(services.build(
+            "thematic", report_plan, None, theme=4, produced=PRODUCED), ("pdf",))["pdf"],
+        "annual": services.render_data(services.build(
+            "annual", report_plan, None, produced=PRODUCED), ("pdf",))["pdf"],
+    }
+    for kind, content in reports.items():
+        for old in folder.glob(f"test-{kind}-*"):
+            old.unlink()
+        pdf = folder / f"test-{kind}-report.pdf"
+        pdf.write_bytes(content)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf),
+                        str(folder / f"test-{kind}-page")], check=True)
+        images = sorted(folder.glob(f"test-{kind}-page-*.png"))
+        assert len(images) == len(pdf_reader(content).pages), kind
+
+
+def test_what_a_reader_would_trip_on_is_fixed(report_plan, quarterly_files):
+    """Found by looking at every page: dashes explained, numbers right-aligned in the peer
+    table, grades named, no Word table row split across pages, and a missing peer comparison
+    said in words."""
+    data, files = quarterly_files
+    html = files["html"].decode()
+    measures = [m for t in data["themes"] for m in t["measures"]]
+    no_change = [m for m in measures if m["available"] and not m["quarter"]["change_available"]]
+    assert len(no_change) == 3  # April to June 2024 is not loaded
+    assert ("A dash (–) for the change means there is no figure for the same quarter a year "
+            f"earlier (April to June 2024) for 3 of the {len(measures)} measures") in html
+    vehicle = next(m for t in data["themes"] for m in t["measures"] if m["code"] == VEHICLE)
+    named = (f"Grade: {vehicle['grade']['label']}; against the target: "
+             f"{vehicle['status']['label']}")
+    assert named in word_text(files["docx"]).splitlines()
+    assert "against the target:" in pdf_text(files["pdf"])  # spacing around tags varies
+    document = word(files["docx"])
+    peers = word_table_after(document, "Data for the chart: Vehicle crime: rate per 1,000 "
+                                       "people, April to June 2025")
+    assert peers[0] == ["Force", "Rate per 1,000 people", "Count", "Population"]
+    ours = next(b for b in vehicle["peers"]["bars"] if b["highlight"])
+    assert [f"{ours['count']:,}", f"{ours['population']:,}"] in [row[2:] for row in peers]
+    for table in document.tables:
+        for row in table.rows:
+            assert row._tr.trPr is not None and row._tr.trPr.find(
+                "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit"
+            ) is not None
+    count_cells = [row.cells[2].paragraphs[0].alignment for row in
+                   next(t for t in document.tables if t.rows[0].cells[0].text == "Force").rows]
+    assert all(a == 2 for a in count_cells)  # WD_ALIGN_PARAGRAPH.RIGHT
+    annual = render.html(services.build("annual", report_plan, None, produced=PRODUCED))
+    assert ("There is no comparison with peer forces: their street-level figures for January "
+            "to March 2021 are not loaded") in annual
 
 
 # --- periods ------------------------------------------------------------------------------
