@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
@@ -66,6 +67,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     questions = (PanelQuestion.objects.filter(measure__plan=plan)
                  .select_related("measure", "asked_by")[:20]) if plan is not None else []
     batches = ImportBatch.objects.select_related("force")[:8]
+    returns = work.late_returns()
     return staff_page(
         request, "staff/dashboard.html", "Dashboard", plan=plan, latest=latest,
         latest_words=work.period_words(latest),
@@ -73,6 +75,8 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
         attention=[r for r in rows if r.needs_attention],
         to_review=to_review, questions=[(q, work.when(q.asked_at)) for q in questions],
         batches=[(b, work.when(b.imported_at)) for b in batches], signal_words=work.signal_words,
+        returns=returns, missing_returns=sum(len(r.missing) for r in returns),
+        today=timezone.localdate(),
     )
 
 

@@ -152,3 +152,35 @@ def history(obj: Any) -> list[dict[str, str]]:
             what = f"{what}: {after['item']}"
         rows.append({"when": when(event.at), "who": event.username, "what": what})
     return rows
+
+
+@dataclass
+class ReturnsRow:
+    """One partner return with periods overdue or submitted late, for the dashboard."""
+
+    provider: Any
+    template: Any
+    missing: list[Any]
+    late: list[Any]
+
+    @property
+    def oldest_missing(self) -> Any:
+        return min(self.missing, key=lambda status: status.due) if self.missing else None
+
+
+def late_returns(today: Any = None) -> list[ReturnsRow]:
+    """Each provider's returns that are overdue or arrived late, from the returns app's
+    late list (``late_and_missing``: two queries however many returns), providers in name
+    order, returns with the most periods missing first."""
+    from oversight.returns.services import late_and_missing
+
+    rows = []
+    for entry in late_and_missing(today):
+        by_template: dict[int, ReturnsRow] = {}
+        for kind, found in (("missing", entry.missing), ("late", entry.late)):
+            for template, status in found:
+                row = by_template.setdefault(
+                    template.pk, ReturnsRow(entry.provider, template, [], []))
+                getattr(row, kind).append(status)
+        rows += sorted(by_template.values(), key=lambda r: (-len(r.missing), r.template.name))
+    return rows
