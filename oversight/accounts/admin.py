@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.views import redirect_to_login
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
@@ -38,6 +39,16 @@ def _administrators_only(request: HttpRequest) -> bool:
 
 
 admin.site.has_permission = _administrators_only  # type: ignore[method-assign]
+
+
+def _staff_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin has no sign-in form of its own: everyone signs in at /staff/login/, where
+    wrong attempts are limited (``oversight.accounts.throttle``)."""
+    wanted = request.GET.get("next", "")
+    return redirect_to_login(wanted if wanted.startswith("/admin/") else "/admin/")
+
+
+admin.site.login = _staff_sign_in  # type: ignore[method-assign]
 
 SECRET_FIELDS = {"password"}
 

@@ -17,6 +17,7 @@ class SignInForm(forms.Form):
     def __init__(self, request: Any, *args: Any, **kwargs: Any) -> None:
         self.request = request
         self.user: Any = None
+        self.authentication_failed = False
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
@@ -26,6 +27,7 @@ class SignInForm(forms.Form):
         self.user = authenticate(self.request, username=data["username"],
                                  password=data["password"])
         if self.user is None:
+            self.authentication_failed = True
             raise forms.ValidationError(
                 "Enter a correct user name and password (both are case-sensitive)")
         return data

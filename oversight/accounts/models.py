@@ -70,3 +70,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_repr}"
+
+
+class SignInAttempt(models.Model):
+    """One attempt to sign in, kept to refuse guessing (``oversight.accounts.throttle``)."""
+
+    class Outcome(models.TextChoices):
+        FAILED = "failed", "Wrong user name or password"
+        SUCCEEDED = "succeeded", "Signed in"
+        REFUSED = "refused", "Refused: too many wrong attempts"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, help_text="As typed, in lower case")
+    address = models.GenericIPAddressField(null=True, blank=True,
+                                           help_text="The client's address (REMOTE_ADDR)")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} from {self.address}: {self.outcome}"

@@ -12,11 +12,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from oversight.accounts import services
+from oversight.accounts import services, throttle
 from oversight.accounts.forms import SignInForm, UserAddForm
 from oversight.accounts.models import Role
 from oversight.accounts.roles import role_required
 from oversight.staff.govuk import form_errors, staff_page
+from oversight.staff.work import when
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -31,14 +32,37 @@ def _safe_next(request: HttpRequest) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
+    """Sign in; after too many wrong attempts for a user name or from an address, refuse
+    for a while, right password or not (``oversight.accounts.throttle``)."""
     next_url = _safe_next(request)
     form = SignInForm(request, data=request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        login(request, form.user)
-        return redirect(next_url or services.landing_url(form.user))
-    return staff_page(request, "accounts/sign_in.html", "Sign in",
-                      errors=form_errors(form) if form.is_bound else [], form=form,
-                      next=next_url, signed_out="signed-out" in request.GET)
+    errors = []
+    status = 200
+    if form.is_bound:
+        username = request.POST.get("username", "")
+        address = throttle.client_address(request)
+        lock = throttle.lock_for(username, address) if username.strip() else None
+        if lock is not None:
+            throttle.record(username, address, throttle.Outcome.REFUSED)
+            errors, status = [("username", _locked_message(lock))], 429
+        elif form.is_valid():
+            throttle.record(username, address, throttle.Outcome.SUCCEEDED)
+            login(request, form.user)
+            return redirect(next_url or services.landing_url(form.user))
+        else:
+            errors = form_errors(form)
+            if form.authentication_failed:
+                lock = throttle.record(username, address, throttle.Outcome.FAILED)
+                if lock is not None:
+                    errors, status = [("username", _locked_message(lock))], 429
+    return staff_page(request, "accounts/sign_in.html", "Sign in", errors=errors, form=form,
+                      next=next_url, signed_out="signed-out" in request.GET, status=status)
+
+
+def _locked_message(lock: throttle.Lock) -> str:
+    return (f"You have entered a wrong user name or password too many times. Wait "
+            f"{throttle.LOCKOUT.seconds // 60} minutes, until {when(lock.until)}, then try "
+            "again. If you have forgotten your password, ask an administrator")
 
 
 @never_cache
