@@ -133,6 +133,8 @@ def save_details(change: PlanChange, user: Any, reason: str, version: str) -> Pl
     """Change the reason and the new version's name of a draft."""
     _must_be_author_draft(change, user)
     reason, version = _check_details(reason, version)
+    if (reason, version) == (change.reason, change.version):
+        return change
     with transaction.atomic():
         before = _snapshot(change)
         change.reason, change.version = reason, version

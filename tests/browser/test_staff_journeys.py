@@ -3,6 +3,9 @@
 - an analyst signs in, uploads a data.police.uk file with a broken Month in row 5, reads the
   error (file, row, column), uploads the good file, sees it imported, writes commentary and
   sends it for review; a second analyst approves it; the public measure page then shows it;
+- an analyst proposes a new target for a measure (first without the figure it needs, which
+  the error names), sends it for review; a second analyst approves it, and the public page
+  grades the measure against the new target;
 - a Panel member signs in, reads the draft report and asks a question;
 - the staff pages work with JavaScript turned off.
 
@@ -143,6 +146,78 @@ def test_analyst_imports_data_and_publishes_commentary(site, page, tmp_path):
     page.goto(url + f"/measures/{measure.code}/")
     assert words in page.locator("main").inner_text()
     check(page, "staff-10-public-commentary")
+
+
+def test_analyst_proposes_a_target_and_a_second_analyst_approves_it(site, page):
+    url, plan = site
+    vehicle = plan.measures.get(code="MCNS-VEHICLE-CRIME")
+    assert vehicle.public
+    page.goto(url + f"/measures/{vehicle.code}/")
+    assert "against a target of" not in page.locator("main").inner_text()
+
+    sign_in(page, url, "anna")
+    page.wait_for_url(url + "/staff/")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Plan").click()
+    page.wait_for_url(url + "/staff/plans/")
+    assert "(in use)" in page.locator("#versions + table").inner_text()
+    check(page, "staff-16-plan")
+    page.get_by_role("button", name="Propose a change").click()
+    page.wait_for_url("**/staff/plans/changes/new/")
+    check(page, "staff-17-change-start")
+    reason = "The Panel agreed a vehicle crime target of 1,150 a quarter on 4 June 2025."
+    page.get_by_label("Why is the plan changing?").fill(reason)
+    page.get_by_role("button", name="Start the change").click()
+    page.wait_for_url(re.compile(r".*/staff/plans/changes/\d+/$"))
+    change_url = page.url
+    check(page, "staff-18-change-draft")
+
+    # A target that needs a figure, without one: the error names the field; nothing saved.
+    page.get_by_role("link", name=f"Change {vehicle.name}").click()
+    page.wait_for_url("**/measures/MCNS-VEHICLE-CRIME/")
+    check(page, "staff-19-measure-edit")
+    page.get_by_label("Kind of target").select_option("numeric")
+    page.get_by_role("button", name="Save in the draft").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: Change measure MCNS-VEHICLE-CRIME")
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter the target value" in summary.inner_text()
+    check(page, "staff-20-measure-edit-error")
+    summary.get_by_role("link", name=re.compile("Enter the target value")).click()
+    page.get_by_label("Target value").fill("1150")
+    page.get_by_role("button", name="Save in the draft").click()
+    page.wait_for_url(change_url)
+    changes = page.locator("main").inner_text()
+    assert "Changed: MCNS-VEHICLE-CRIME Vehicle crime" in changes
+    assert "target.value" in changes and "1150" in changes and reason in changes
+    page.get_by_role("button", name="Send for review").click()
+    page.wait_for_url(change_url)
+    assert "Sent for review" in page.locator(".govuk-notification-banner").inner_text()
+    assert page.get_by_role("button", name="Approve").count() == 0
+    check(page, "staff-21-change-sent")
+    sign_out(page)
+
+    # The draft is not public; a second analyst reads the difference and approves it.
+    page.goto(url + f"/measures/{vehicle.code}/")
+    assert "against a target of" not in page.locator("main").inner_text()
+    sign_in(page, url, "bob")
+    page.goto(url + "/staff/plans/")
+    page.locator("#changes + table").get_by_role("link").first.click()
+    page.wait_for_url(change_url)
+    assert "target.value" in page.locator("main").inner_text()
+    check(page, "staff-22-change-review")
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_url(change_url)
+    assert "Version 3 of the plan is now in use" in page.locator(
+        ".govuk-notification-banner").inner_text()
+    history = page.locator("#history + table").inner_text()
+    assert "anna" in history and "bob" in history and "Approved" in history
+    check(page, "staff-23-change-approved")
+    sign_out(page)
+
+    # The public measure page is graded against the new target.
+    page.goto(url + f"/measures/{vehicle.code}/")
+    assert "against a target of 1,150.00" in page.locator("main").inner_text()
+    check(page, "staff-24-public-new-target")
 
 
 def test_panel_member_reads_the_draft_report_and_asks_a_question(site, page):
