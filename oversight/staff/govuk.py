@@ -27,6 +27,7 @@ _NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/staff/panel/", "Panel", (Role.PANEL_MEMBER,)),
     ("/staff/reports/draft/", "Draft report",
      (Role.ADMINISTRATOR, Role.ANALYST, Role.PANEL_MEMBER)),
+    ("/staff/reports/", "Reports", (Role.ADMINISTRATOR, Role.ANALYST, Role.PANEL_MEMBER)),
     ("/staff/returns/", "Returns", (Role.DATA_PROVIDER,)),
     ("/staff/users/", "Users", (Role.ADMINISTRATOR,)),
     ("/", "Public site", (Role.ADMINISTRATOR, Role.ANALYST, Role.PANEL_MEMBER,
@@ -37,14 +38,13 @@ _NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 def navigation_for(request: HttpRequest) -> list[dict[str, Any]]:
     """The staff navigation the signed-in user's role may follow, the current item marked."""
     role = role_of(request.user)
-    items = []
-    for href, text, roles in _NAVIGATION:
-        if role not in roles:
-            continue
-        active = request.path == href or (href not in ("/", "/staff/")
-                                          and request.path.startswith(href))
-        items.append({"href": href, "text": text, "active": active})
-    return items
+    allowed = [(href, text) for href, text, roles in _NAVIGATION if role in roles]
+    # The current item is the longest address the page sits under, so the draft report
+    # (/staff/reports/draft/) is not also marked as Reports (/staff/reports/).
+    under = [href for href, _ in allowed if request.path == href
+             or (href not in ("/", "/staff/") and request.path.startswith(href))]
+    current = max(under, key=len, default=None)
+    return [{"href": href, "text": text, "active": href == current} for href, text in allowed]
 
 
 def field_errors(errors: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
