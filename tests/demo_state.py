@@ -23,9 +23,10 @@ def street_files(months: list[str], forces: tuple[str, ...] = ("leicestershire",
     return files
 
 
-def build(months: list[str] | None = None):
+def build(months: list[str] | None = None, *, ons: bool = False):
     """Import lookups, populations, the given months of street data and the example plan,
-    compute every measure, and return the plan."""
+    compute every measure, and return the plan. With ``ons``, the shipped ONS police force
+    area table extract is imported too, as ``oversight demo`` does."""
     from oversight.data import services as data
     from oversight.performance.services import compute_plan
     from oversight.plans import examples
@@ -35,6 +36,8 @@ def build(months: list[str] | None = None):
                         "2025-06"]
     data.import_lookups(sorted((DEMO_DATA / "lookups").glob("*.csv")), imported_by="test")
     data.import_population(sorted((DEMO_DATA / "population").glob("*.csv")), imported_by="test")
+    if ons:
+        data.import_ons(sorted((DEMO_DATA / "ons").glob("*.csv")), imported_by="test")
     data.import_police_uk(street_files(months), imported_by="test")
     plan = load_plan_file(examples.path(DEMO_PLAN), user="test")
     compute_plan(plan)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from oversight.formatting import number, percent
+from oversight.formatting import number, percent, rate
 from oversight.methods import periods
 from oversight.reports import context, quarterly
 from oversight.reports.figures import (
@@ -37,7 +37,17 @@ def _quarter_row(label: str, found: PeriodFigures | None) -> dict[str, Any]:
                            "available": False}
     quarter = context.quarter_data(found.figures) if found and found.figures.get("available") \
         else None
-    if quarter and quarter["label"] == label:
+    latest = found.figures.get("latest") if found else None
+    if quarter and latest and quarter["label"] == label:
+        # A source other than data.police.uk: the figure published for the period ending in
+        # this quarter (a 12-month total for the ONS tables), with that period.
+        change = (found.figures.get("year_earlier") or {}).get("change") or {}
+        row.update(available=True, count_words=context.external_figure(latest),
+                   figure_period=context.sentence(latest["words"]),
+                   rate_words=rate(latest.get("rate")),
+                   change_words=change["text"] if change.get("available") else "–",
+                   grade=found.grade)
+    elif quarter and quarter["label"] == label:
         row.update(available=True, count_words=quarter["count_words"],
                    rate_words=quarter["rate_words"],
                    change_words=(f"{quarter['change_count_words']} "
@@ -48,6 +58,10 @@ def _quarter_row(label: str, found: PeriodFigures | None) -> dict[str, Any]:
 
 
 def _year_total(figures: dict[str, Any], year: str, year_end: str) -> dict[str, Any]:
+    if figures.get("latest"):
+        return {"complete": False, "words": "Not added up",
+                "note": "Figures from this source are not added up over the year: each is "
+                        "the source's own figure for its period."}
     start = periods.parse_quarter(f"{year} Q1")[0]
     counts = dict(quarterly_counts(figures, year_end)) if figures.get("available") else {}
     this = [counts.get(periods.quarter_label(start, q)) for q in range(1, 5)]
@@ -139,6 +153,7 @@ def build(plan: Any, year: str | None = None, *, public_only: bool = True,
         commentary_period_words=f"the year {year}",
         grade_scale=context.grade_scale_data(data["plan"]["grade_scale"]),
         annex=[context.annex_entry(m, by_id[m.id]) for m in measures],
+        other_sources=context.other_sources(entries),
         sources=context.data_sources(plan, periods.months_of_quarter(year_end)[-1]),
         batch_ids=sorted({b for q in found.values() for f in q.values()
                           for b in f.batch_ids} | set(batch_ids)),

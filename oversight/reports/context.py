@@ -110,11 +110,13 @@ def source_words(source: dict[str, Any]) -> str:
         words = (f"data.police.uk street-level crime ({', '.join(types)}), counting "
                  f"{'rows' if source.get('counting', 'rows') == 'rows' else 'crime IDs'}.")
         return f"{words} {source['note']}" if source.get("note") else words
-    if kind == "survey":
-        return ". ".join(p for p in (source.get("name"), source.get("description")) if p)
     if kind in (None, "not_stated"):
         return source.get("note") or ""
-    return text_of(source)
+    # ONS tables, Home Office workforce tables, partner returns and surveys: what the plan
+    # names, in its own words.
+    parts = [str(source[key]).strip().rstrip(".") for key in ("name", "description", "note")
+             if source.get(key)]
+    return ". ".join(parts) + "." if parts else text_of(source)
 
 
 def about_measure(measure: Any) -> list[tuple[str, str]]:
@@ -175,18 +177,30 @@ def _icon(table: dict[str, tuple[str, str, str]], key: str | None) -> dict[str, 
 
 
 def spc_data(figures: dict[str, Any]) -> dict[str, Any]:
+    """The SPC chart's points and words, or why there is none.
+
+    Points are months for data.police.uk measures; for other sources they are the source's
+    periods (``figures["frequency"]``), so gaps are only looked for between monthly points.
+    """
     spc_fig = figures.get("spc") or {}
     if not spc_fig.get("available"):
         return {"available": False, "reason": spc_fig.get("reason", "")}
     points = spc_fig.get("points") or []
     summary = spc_fig.get("summary") or {}
     shown = points[-SPC_POINTS_SHOWN:]
+    latest = figures.get("latest") or {}
+    monthly = not latest or figures.get("frequency") == "monthly"
     gaps = []
     for before, after in zip(shown, shown[1:], strict=False):
-        if periods.add_months(before["period"], 1) != after["period"]:
+        if monthly and periods.add_months(before["period"], 1) != after["period"]:
             gaps.append(f"{before['label']} to {after['label']}")
+    unit = latest.get("unit", "count")
     return {
         "available": True,
+        "each": "month" if monthly else "period",
+        "value_label": UNIT_WORDS.get(unit, "Value") if latest else "Number",
+        "places": 0 if unit in ("count", "officers_headcount") else
+        2 if unit.startswith("rate_per_1000") else 1,
         "sentence": spc_fig.get("sentence", ""),
         "signal_words": SIGNAL_WORDS.get(spc_fig.get("latest_signal", "none"), ""),
         "variation": _icon(VARIATION_ICONS, summary.get("variation_icon")),
@@ -223,8 +237,9 @@ def quarter_data(figures: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "label": quarter["label"],
         "words": quarter["words"],
-        "count": quarter["count"],
-        "count_words": number(quarter["count"]),
+        "count": quarter.get("count"),
+        "value": quarter.get("value", quarter.get("count")),
+        "count_words": number(quarter.get("count")),
         "rate": quarter.get("rate"),
         "rate_words": rate(quarter.get("rate")) if quarter.get("rate") is not None else "–",
         "population_words": (f"{number(quarter['population'])} (ONS mid-"
@@ -283,12 +298,120 @@ def measure_entry(measure: Any, found: PeriodFigures, *, quarter: str,
     }
     entry["peers_missing"] = (peers_missing(measure, quarter)
                               if entry["available"] and not entry["peers"] else "")
-    if entry["quarter"] and entry["quarter"]["label"] != quarter:
+    if view["available"] and view.get("external"):
+        entry["external"] = external_data(view, figures, quarter)
+    elif entry["quarter"] and entry["quarter"]["label"] != quarter:
         entry["available"] = False
         entry["reason_unavailable"] = (f"There is no figure for {periods.period_words(quarter)}"
                                        f"; the latest is for {entry['quarter']['words']}.")
     entry["exception"] = exception_for(measure, figures, quarter)
     return entry
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def external_figure(point: dict[str, Any]) -> str:
+    """A figure for a summary table: the count where the source has one (a count beside its
+    rate), else the value, with "377 of 412" beside a percentage."""
+    if point.get("unit") == "percentage":
+        if point.get("numerator") is not None and point.get("denominator"):
+            return (f"{point['value_words']} ({number(point['numerator'])} of "
+                    f"{number(point['denominator'])})")
+        return point["value_words"]
+    if point.get("count") is not None:
+        return number(point["count"])
+    return point["value_words"]
+
+
+def _external_row(what: str, point: dict[str, Any]) -> dict[str, str]:
+    change = point.get("change") or {}
+    return {
+        "what": what,
+        "words": sentence(point["words"]),
+        "value": point["value_words"],
+        "count": number(point["count"]) if point.get("count") is not None else "–",
+        "rate": rate(point["rate"]) if point.get("rate") is not None else "–",
+        "change": change.get("text", "–") if change.get("available") else "–",
+    }
+
+
+def _change_short(figures: dict[str, Any], earlier: dict[str, Any]) -> str:
+    """The change on a year earlier as the summary table gives it for street-level counts:
+    "+1,024 (15.0%)" for a count; the words ("up 3.5 percentage points") otherwise."""
+    change = (figures.get("quarter") or {}).get("change") or {}
+    if not change.get("available"):
+        return "–"
+    count = change.get("count")
+    if (isinstance(count, (int, float)) and float(count).is_integer()
+            and change.get("percent") is not None):
+        return (f"{int(count):+,} ({percent(change['percent'])})").replace("-", "−")
+    return (earlier.get("change") or {}).get("text") or change.get("text", "–")
+
+
+def external_data(view: dict[str, Any], figures: dict[str, Any], quarter: str
+                  ) -> dict[str, Any]:
+    """What a report shows of a measure from the ONS tables, workforce tables, a return or a
+    survey: the latest figure published up to the report's period, with its own period in
+    words and where it came from, the figure before it and the figure a year earlier, and
+    the figures loaded (latest first, the population estimate beside each rate)."""
+    external = view["external"]
+    latest = figures["latest"]
+    rows = [_external_row("Latest published figure", latest)]
+    notes = []
+    for key, what in (("previous_period", "The figure before"),
+                      ("year_earlier", "The same period a year earlier")):
+        other = figures.get(key)
+        if other:
+            rows.append(_external_row(what, other))
+            if other.get("note"):
+                notes.append(f"{what} ({other['words']}): {other['note']}")
+    if not figures.get("year_earlier"):
+        notes.append("There is no figure for the same period a year earlier.")
+    for_quarter = (figures.get("quarter") or {}).get("label") == quarter
+    year_earlier = figures.get("year_earlier") or {}
+    return {
+        "source_words": figures.get("source_words", ""),
+        "source_label": figures.get("source_label", ""),
+        "unit_words": UNIT_WORDS.get(latest.get("unit", ""), "Value"),
+        "period_words": latest["words"],
+        "figure_words": external_figure(latest),
+        "is_count": latest.get("unit") != "percentage" and latest.get("count") is not None,
+        "value_words": latest["value_words"],
+        "detail": view["headline"]["detail"],
+        "provenance_words": latest["provenance_words"],
+        "for_quarter": for_quarter,
+        "stale_words": "" if for_quarter else (
+            f"There is no figure for {periods.period_words(quarter)} from this source: this is "
+            f"the latest published figure loaded, for {latest['words']}."),
+        "latest_note": figures.get("latest_note", ""),
+        "change_words": (year_earlier.get("change") or {}).get("text", "")
+        if (year_earlier.get("change") or {}).get("available") else "",
+        "change_short": _change_short(figures, year_earlier),
+        "compared": rows,
+        "notes": notes,
+        "rows": [{"words": sentence(p["words"]), "value": p["value_words"],
+                  "count": number(p["count"]) if p.get("count") is not None else "–",
+                  "rate": rate(p["rate"]) if p.get("rate") is not None else "–",
+                  "population": (f"{number(p['population'])} (ONS {p['population_vintage']})"
+                                 if p.get("population") and p.get("population_vintage")
+                                 else "–")}
+                 for p in reversed((figures.get("points") or [])[-SPC_POINTS_SHOWN:])],
+        "rows_total": len(figures.get("points") or []),
+        "has_counts": external["has_counts"],
+        "has_rates": external["has_rates"],
+        "has_population": any(p.get("population") for p in figures.get("points") or []),
+    }
+
+
+def other_sources(entries: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The measures whose figures come from a source other than data.police.uk, with where
+    their latest figure came from, for the data section."""
+    return [{"name": e["name"], "anchor": e["anchor"],
+             "words": (f"figure for {e['external']['period_words']} from the "
+                       f"{e['external']['provenance_words']}")}
+            for e in entries if e.get("external")]
 
 
 def peers_missing(measure: Any, quarter: str) -> str:
@@ -299,8 +422,9 @@ def peers_missing(measure: Any, quarter: str) -> str:
         return (f"There is no comparison with peer forces: their street-level figures for "
                 f"{periods.period_words(quarter)} are not loaded, or a population for them "
                 "is missing.")
-    return ("There is no comparison with peer forces: the source of this measure does not give "
-            "figures for them.")
+    return ("There is no comparison with peer forces: peer comparisons are made from "
+            "data.police.uk figures only, and this measure's figures come from another "
+            "source.")
 
 
 def grade_change(grade: dict[str, str], previous: dict[str, str] | None) -> str:
@@ -333,7 +457,19 @@ def annex_entry(measure: Any, entry: dict[str, Any]) -> dict[str, Any]:
     """The technical annex for one measure: definition, source, method and caveats."""
     rows = [(key, value or NOT_STATED) for key, value in about_measure(measure)]
     spc = entry.get("spc") or {}
-    if spc.get("available"):
+    external = entry.get("external")
+    if external:
+        label = f" ({external['source_label']})" if external["source_label"] else ""
+        chart = (f"Charted as an XmR (SPC) chart of the {spc['total']} figures since "
+                 f"{spc['first']}; limits and signals follow NHS Making Data Count."
+                 if spc.get("available") else spc.get("reason", ""))
+        rows.append(("Method", (
+            f"Source: {external['source_words']}{label}. Figures are used as published, not "
+            "counted here. The report shows the latest figure published up to the end of the "
+            "period reported, with its own period, the figure before it and the figure for the "
+            f"same period a year earlier. {chart}").strip()))
+        rows.append(("Latest figure from", external["provenance_words"]))
+    elif spc.get("available"):
         gaps = (f"; {spc['missing']} months in between have no data and are left out"
                 if spc["missing"] else "")
         rows.append(("Method", (

@@ -2,9 +2,12 @@
 
 A report is for one financial-year quarter (or year). Stored results (``MeasureResult``) are
 used as they are when they cover exactly that quarter: their latest month is the quarter's last
-month. Otherwise (an earlier quarter, or later months already loaded) the same computation
-``oversight.performance`` stores is run on the data up to the quarter's end and kept in memory
-only. Either way the figures have the JSON shape of ``oversight.performance.compute``.
+month. Otherwise (an earlier quarter, later months already loaded, or a measure from the ONS
+tables, workforce tables, a return or a survey whose latest figure is for another period) the
+same computation ``oversight.performance`` stores is run on the data up to the quarter's end and
+kept in memory only. Either way the figures have the JSON shape of
+``oversight.performance.compute`` (or ``oversight.performance.external``, whose figures also
+have a ``latest`` figure with its period and provenance).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from oversight.methods import periods
 from oversight.methods.exceptions import QuarterFigure, find_exceptions
 from oversight.methods.spc import SPCInputError, SPCSettings, spc
 from oversight.performance import services as performance
-from oversight.performance.grading import grade_for
 
 EXCEPTION_MINIMUM_QUARTERS = 8
 EXCEPTION_RULE = (
@@ -124,26 +126,23 @@ def figures_as_at(plan: Any, measures: Sequence[Any], last_month: str
     """Each measure's figures with data up to ``last_month``, keyed by measure id.
 
     Stored results are used when their latest month is ``last_month``; the rest are computed
-    here, in memory, exactly as ``oversight.performance.services.compute_plan`` would.
+    here, in memory, by ``oversight.performance.services.compute_figures`` (the computation
+    ``compute_plan`` stores), with the data up to ``last_month``. That holds for measures from
+    data.police.uk and from other sources alike: an ONS figure for the 12 months to December
+    2019 is used as stored, and a report for an earlier quarter gets the figure published up
+    to that quarter's end.
     """
     found: dict[int, PeriodFigures] = {}
     to_compute = []
     for measure in measures:
         result = getattr(measure, "result", None)
-        police = performance._crime_types(measure.source) is not None
-        if result is not None and (not police or result.latest_month == last_month):
+        if result is not None and result.latest_month == last_month:
             found[measure.id] = PeriodFigures(
                 result.figures, _grade_dict(result.grade, result.grade_colour,
                                             result.grade_reason),
                 "stored", tuple(result.batch_ids))
-        elif police:
-            to_compute.append(measure)
         else:
-            figures = {"available": False, "status": "not-assessable",
-                       "reason": "This measure comes from a source that has not been loaded yet."}
-            grade = grade_for(plan, measure, figures)
-            found[measure.id] = PeriodFigures(
-                figures, _grade_dict(grade.label, grade.colour, grade.reason), "computed", ())
+            to_compute.append(measure)
     if to_compute:
         found.update(_compute(plan, to_compute, last_month))
     return found
@@ -176,6 +175,10 @@ def exception_for(measure: Any, figures: dict[str, Any], quarter: str) -> dict[s
     """
     if not figures.get("available"):
         return {"assessed": False, "reason": "No figures are loaded for this measure."}
+    if figures.get("latest"):
+        return {"assessed": False, "reason": "The rule needs quarterly counts from "
+                f"data.police.uk; this measure's figures come from another source "
+                f"({figures.get('source_words', 'not data.police.uk')})."}
     if measure.polarity not in ("higher", "lower", "neither"):
         return {"assessed": False, "reason": "The plan does not say whether higher or lower is "
                 "better."}

@@ -99,7 +99,10 @@ def summary(entries: list[dict[str, Any]], scale: str) -> dict[str, Any]:
     """Counts of measures by grade and by status against the target."""
     return {
         "measures": len(entries),
-        "with_figures": sum(1 for e in entries if e["available"]),
+        "with_figures": sum(1 for e in entries if e["available"]
+                            and (e.get("external") or {}).get("for_quarter", True)),
+        "earlier_figures": sum(1 for e in entries if e["available"]
+                               and not (e.get("external") or {}).get("for_quarter", True)),
         "grade_counts": context.grade_counts(entries, scale),
         "status_counts": context.status_counts(entries),
     }
@@ -149,6 +152,7 @@ def build(plan: Any, period: str | None = None, *, public_only: bool = True,
         missing_commentary=missing_commentary(entries),
         grade_scale=context.grade_scale_data(data["plan"]["grade_scale"]),
         annex=[context.annex_entry(m, by_id[m.id]) for m in measures],
+        other_sources=context.other_sources(entries),
         sources=context.data_sources(plan, periods.months_of_quarter(quarter)[-1]),
         batch_ids=batch_ids,
     )

@@ -39,8 +39,9 @@ WORKERS = max(1, min(4, os.cpu_count() or 1))
 # drafts made again and again, or a draft then its publication, do not redraw them.
 @lru_cache(maxsize=512)
 def _spc(key: str) -> Chart:
-    chart_id, title, points, summary = json.loads(key)
-    return spc_chart(chart_id, title, points, summary=summary, value_label="Number")
+    chart_id, title, points, summary, value_label, places = json.loads(key)
+    return spc_chart(chart_id, title, points, summary=summary, value_label=value_label,
+                     places=places)
 
 
 @lru_cache(maxsize=512)
@@ -71,12 +72,16 @@ class Charts:
         drawings: list[tuple[str, Callable[[], Chart]]] = []
         spc = entry.get("spc") or {}
         if entry.get("available") and spc.get("available") and spc.get("points"):
-            shown = (f"the latest {spc['shown']} of {spc['total']} months"
-                     if spc["shown"] < spc["total"] else f"all {spc['total']} months")
+            # Months for data.police.uk counts; the source's periods for other sources.
+            each = spc.get("each", "month")
+            label = spc.get("value_label", "Number")
+            shown = (f"the latest {spc['shown']} of {spc['total']} {each}s"
+                     if spc["shown"] < spc["total"] else f"all {spc['total']} {each}s")
             points = [{**point, "period": point["label"]} for point in spc["points"]]
             spc_key = json.dumps([f"chart-{entry['chart_key']}-spc",
-                                  f"{entry['name']}: number each month ({shown})", points,
-                                  spc["sentence"]], sort_keys=True)
+                                  f"{entry['name']}: {label.lower()} each {each} ({shown})",
+                                  points, spc["sentence"], label, spc.get("places", 0)],
+                                 sort_keys=True)
             drawings.append((f"chart-{entry['chart_key']}-spc", lambda: _spc(spc_key)))
         peers = entry.get("peers")
         if entry.get("available") and peers:

@@ -261,8 +261,21 @@ def _compare(name: str, before: dict[str, Any], now: dict[str, Any], period_word
     if before.get("available") != now.get("available"):
         changes.append(f"{name}: figures for {period_words} are "
                        f"{'now available' if now.get('available') else 'no longer available'}.")
-    for key, words in (("count", "count"), ("rate", "rate per 1,000 people"),
-                       ("previous", "count a year earlier")):
+    old_x, new_x = before.get("external") or {}, now.get("external") or {}
+    compared: tuple[tuple[str, str], ...] = (
+        ("count", "count"), ("rate", "rate per 1,000 people"), ("previous", "count a year earlier"))
+    if old_x and new_x and old_x["period_words"] != new_x["period_words"]:
+        # A source other than data.police.uk published a later figure (or withdrew one).
+        changes.append(f"{name}: the report showed the figure for {old_x['period_words']} "
+                       f"({old_x['figure_words']}); the latest figure now is for "
+                       f"{new_x['period_words']} ({new_x['figure_words']}).")
+        compared = ()
+    elif old_x and new_x and old_x["value_words"] != new_x["value_words"] \
+            and old_q.get("count") is None:
+        changes.append(f"{name}: the figure for {old_x['period_words']} was "
+                       f"{old_x['value_words']} in the report and is now "
+                       f"{new_x['value_words']}.")
+    for key, words in compared:
         if old_q.get(key) != new_q.get(key) and old_q and new_q:
             show = (lambda v: number(v, 2)) if key == "rate" else number
             changes.append(f"{name}: the {words} for {old_q.get('words', period_words)} was "

@@ -74,6 +74,7 @@ def build(plan: Any, theme_number: int, period: str | None = None, *, public_onl
         missing_commentary=quarterly.missing_commentary(entries),
         grade_scale=context.grade_scale_data(data["plan"]["grade_scale"]),
         annex=[context.annex_entry(m, by_id[m.id]) for m in measures],
+        other_sources=context.other_sources(entries),
         sources=context.data_sources(plan, periods.months_of_quarter(quarter)[-1]),
         background_papers=[f"Police and Crime Panel performance report, {period_info['words']} "
                            f"({quarter})"],

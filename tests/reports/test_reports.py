@@ -52,6 +52,12 @@ def stored_quarter(plan, code=VEHICLE):
     return plan.measures.get(code=code).result.figures["quarter"]
 
 
+def chart_count(data) -> int:
+    """The SPC and peer charts the report data has: one each where the measure has them."""
+    return sum(bool(m["available"] and m["spc"].get("available")) + bool(m["peers"])
+               for t in data["themes"] for m in t["measures"])
+
+
 def street_count(plan, crime_type: str, months: list[str]) -> int:
     """The count straight from the stored street-level rows, for the force's current files."""
     return StreetCount.objects.filter(
@@ -117,9 +123,9 @@ def test_word_has_real_headings_tables_and_charts_with_alt_text(quarterly_files)
     summary = word_table_after(document, "Headline figures for April to June 2025")
     assert summary[0][:3] == ["Measure", "Count", "Rate per 1,000"]
     assert len(summary) == len(measures) + 1
-    charts = [m for t in data["themes"] for m in t["measures"] if m["available"]]
     pictures = document.inline_shapes
-    assert len(pictures) == 2 * len(charts)  # an SPC chart and a peer chart each
+    assert len(pictures) == chart_count(data) >= 4
+    # The ONS measure has neither: no SPC chart of 12-month totals, no peer figures.
     for picture in pictures:
         description = picture._inline.docPr.get("descr")
         assert description and len(description) > 40
@@ -132,8 +138,7 @@ def test_html_is_a_self_contained_accessible_page(quarterly_files):
     check_page(html)
     assert '<html lang="en-GB"' in html and "@media print" in html
     assert "<script" not in html and 'href="/static' not in html
-    assert html.count('role="img"') == 2 * sum(
-        1 for t in data["themes"] for m in t["measures"] if m["available"])
+    assert html.count('role="img"') == chart_count(data)
     assert html.count("<caption") >= html.count('role="img"')  # every chart has a table
 
 
@@ -485,3 +490,166 @@ def test_site_draft_report_page(report_plan, client):
     html = response.content.decode()
     check_page(html)
     assert "Show the data for this chart" in html and "Draft, not published" in html
+
+
+# --- measures from other sources: the ONS tables, returns and surveys ---------------------
+
+VIOLENCE = "MCNS-VIOLENCE-WITH-INJURY"
+ONS_EXTRACT = DEMO_DATA / "ons" / "pfa_tables_p1_p3_long_extract.csv"
+
+
+def from_extract(period_end: str, measure: str) -> float:
+    """Leicestershire's violence with injury figure, read straight from the shipped extract."""
+    with ONS_EXTRACT.open(newline="", encoding="utf-8") as stream:
+        return next(float(r["value"]) for r in csv.DictReader(stream)
+                    if r["area_code"] == "E23000021" and r["period_end"] == period_end
+                    and r["variable"] == "Violence with injury" and r["measure"] == measure)
+
+
+def entry(data, code):
+    return next(m for t in data["themes"] for m in t["measures"] if m["code"] == code)
+
+
+def squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_an_ons_measure_shows_its_latest_published_figure_in_all_three_formats(
+        report_plan, quarterly_files):
+    data, files = quarterly_files
+    stored = report_plan.measures.get(code=VIOLENCE).result.figures["latest"]
+    count = from_extract("2019-12", "count")
+    rate = from_extract("2019-12", "rate_per_1000_population")
+    before, year_before = from_extract("2019-09", "count"), from_extract("2018-12", "count")
+    assert (stored["period"], stored["value"]) == ("2019-12", count)  # the database
+    assert stored["rate"] == pytest.approx(rate)
+    shown, rate_shown = f"{int(count):,}", f"{rate:.2f}"
+    up_year = f"up {int(count - year_before):,} ({100 * (count - year_before) / year_before:.1f}%)"
+    up_before = f"up {int(count - before):,} ({100 * (count - before) / before:.1f}%)"
+
+    violence = entry(data, VIOLENCE)
+    assert violence["available"] and not violence["external"]["for_quarter"]
+    assert violence["external"]["figure_words"] == shown
+
+    html = files["html"].decode()
+    section = html[html.index(f'id="measure-{VIOLENCE.lower()}"'):]
+    section = section[:section.index("</section>")]
+    assert (f"Latest published figure for the 12 months to December 2019: <strong>{shown}"
+            f"</strong> ({rate_shown} per 1,000 people; population 1,093,200, ONS mid-2018 "
+            f"estimate); {up_year} on a year earlier.") in section
+    assert ("There is no figure for April to June 2025 from this source: this is the latest "
+            "published figure loaded, for the 12 months to December 2019.") in section
+    assert "edition pfatablesdec19.xlsx" in section
+    assert "neighbouring figures share 9 of their months" in section  # why there is no chart
+    assert f"chart-{VIOLENCE.lower()}-spc" not in html
+    assert "peer comparisons are made from data.police.uk figures only" in section
+    annex = next(a for a in data["annex"] if a["code"] == VIOLENCE)
+    method = dict(annex["rows"])["Method"]
+    assert method.startswith("Source: ONS police force area data tables (Violence with injury, "
+                             "12 months ending each quarter).")
+    assert "Counted each month" not in method
+    assert "Type: ons" not in str(annex["rows"])
+
+    text = squashed(pdf_text(files["pdf"]))
+    assert (f"Latest published figure for the 12 months to December 2019: {shown} "
+            f"({rate_shown} per 1,000 people; population 1,093,200, ONS mid-2018 estimate)"
+            ) in text
+    assert "No SPC chart: each figure is a total over 12 months" in text
+
+    document = word(files["docx"])
+    rows = word_table_after(document, "Violence against the person with injury: the latest "
+                                      "figure, the one before and a year earlier")
+    assert rows == [
+        ["Figure", "Number", "Rate per 1,000 people", "Latest figure compared with it"],
+        ["Latest published figure: the 12 months to December 2019", shown, rate_shown, "–"],
+        ["The figure before: the 12 months to September 2019", f"{int(before):,}",
+         f"{from_extract('2019-09', 'rate_per_1000_population'):.2f}", up_before],
+        ["The same period a year earlier: the 12 months to December 2018",
+         f"{int(year_before):,}",
+         f"{from_extract('2018-12', 'rate_per_1000_population'):.2f}", up_year],
+    ]
+    summary = word_table_after(document, "Headline figures for April to June 2025")
+    row = next(r for r in summary if r[0].startswith("Violence against the person with injury"))
+    assert row[0].endswith("Latest published figure: the 12 months to December 2019")
+    assert row[1:4] == [shown, rate_shown,
+                        f"+{int(count - year_before):,} "
+                        f"({100 * (count - year_before) / year_before:.1f}%)"]
+    assert "No SPC chart: each figure is a total over 12 months" in word_text(files["docx"])
+
+
+def test_an_earlier_quarter_shows_the_ons_figure_as_it_stood_then(report_plan):
+    from oversight.performance.services import compute_figures
+
+    data = services.build("quarterly", report_plan, "2018/19-Q3", produced=PRODUCED)
+    violence = entry(data, VIOLENCE)
+    december_2018 = int(from_extract("2018-12", "count"))
+    assert december_2018 == 6840
+    measure = report_plan.measures.get(code=VIOLENCE)
+    (figures, _, batch_ids), = compute_figures(report_plan, [measure],
+                                               last_month="2018-12").values()
+    assert figures["latest"]["value"] == december_2018  # the one computation, as at the end
+    assert violence["source"] == "computed" and violence["external"]["for_quarter"]
+    assert violence["external"]["figure_words"] == "6,840"
+    assert violence["external"]["period_words"] == "the 12 months to December 2018"
+    assert violence["exception"]["assessed"] is False
+
+    files = services.render_data(data, ("html", "pdf", "docx"))
+    html = files["html"].decode()
+    check_page(html)
+    assert "Figure for the 12 months to December 2018: <strong>6,840</strong>" in html
+    assert "7,864" not in html and "December 2019" not in html  # published after the quarter
+    assert "Figure for the 12 months to December 2018: 6,840" in squashed(pdf_text(files["pdf"]))
+    rows = word_table_after(word(files["docx"]), "Violence against the person with injury: "
+                                                 "the latest figure, the one before and a year "
+                                                 "earlier")
+    assert rows[1][:2] == ["Latest published figure: the 12 months to December 2018", "6,840"]
+    assert rows[2][3] == "down 442 (6.1%)"  # on 7,282 for the 12 months to September 2018
+    # Two builds of the earlier quarter give the same HTML bytes.
+    again = services.render_data(services.build("quarterly", report_plan, "2018/19-Q3",
+                                                produced=PRODUCED), ("html",))
+    assert again["html"] == files["html"]
+
+
+def test_thematic_and_annual_reports_show_the_ons_measure(report_plan):
+    thematic = render.html(services.build("thematic", report_plan, None, theme=4,
+                                          produced=PRODUCED))
+    assert "Latest published figure for the 12 months to December 2019: <strong>7,864" in thematic
+    data = services.build("annual", report_plan, "2018/19", produced=PRODUCED)
+    violence = entry(data, VIOLENCE)
+    quarters = {q["label"]: q for q in violence["year"]["quarters"]}
+    assert quarters["2018/19 Q3"]["count_words"] == f"{int(from_extract('2018-12', 'count')):,}"
+    assert quarters["2018/19 Q3"]["figure_period"] == "The 12 months to December 2018"
+    assert not quarters["2018/19 Q4"]["available"]  # March 2019 is not loaded
+    assert violence["year"]["total"]["words"] == "Not added up"
+    html = render.html(data)
+    check_page(html)
+    assert "Figure for the 12 months to December 2018</span>" in html
+    assert "not a count for the year" in html
+
+
+def test_a_survey_value_shows_its_sample_and_confidence_interval(report_plan):
+    """An internal report (the confidence measure is not public) after a survey result is
+    entered as the staff area enters it."""
+    import datetime as dt
+
+    from oversight.data import services as data_services
+
+    for period, value, low, high in (("2023/24", 82.0, 80.4, 83.6),
+                                     ("2024/25", 85.5, 84.1, 86.9)):
+        data_services.record_manual_value(data_services.ManualValue(
+            measure_code="MCNS-CONFIDENCE", period=period, value=value,
+            force="leicestershire", source="Leicestershire Police community based survey",
+            unit="percentage", sample_size=2400, ci_lower=low, ci_upper=high,
+            published_on=dt.date(2025, 6, 12)), entered_by="anna")
+    data = services.build("quarterly", report_plan, None, public_only=False,
+                          produced=PRODUCED)
+    confidence = entry(data, "MCNS-CONFIDENCE")["external"]
+    assert confidence["figure_words"] == "85.5%"
+    assert confidence["period_words"] == "April 2024 to March 2025"
+    html = render.html(data)
+    assert "sample of 2,400; 95% confidence interval 84.1 to 86.9" in html
+    assert "up 3.5 percentage points" in html
+    assert "do not overlap, so the change is unlikely to be chance" in html
+    assert "Headline figures for April to June 2025" in html
+    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Figure</th>' \
+        in html  # not "Count": a percentage is not a count
