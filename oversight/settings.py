@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "oversight.accounts",
     "oversight.plans",
     "oversight.data",
@@ -101,6 +103,11 @@ def _database() -> dict:
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work started from the web pages (an upload's import): django-tasks tasks, queued
+# in the database and run by django-tasks-db's worker (``oversight serve`` runs one in a
+# thread; ``oversight worker`` beside gunicorn). See ``oversight.staff.background``.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

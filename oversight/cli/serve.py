@@ -1,10 +1,9 @@
-"""``oversight serve``: serve the site on this machine, with a worker for uploaded imports;
-``oversight worker``: the import worker on its own, beside a production server such as
-gunicorn (``oversight.staff.imports`` explains the queue)."""
+"""``oversight serve``: serve the site on this machine, with a worker for background work (the
+imports uploaded on the staff import page); ``oversight worker``: django-tasks-db's worker on
+its own, beside a production server such as gunicorn (``oversight.staff.background`` explains
+how background work runs)."""
 
 from __future__ import annotations
-
-import threading
 
 import typer
 
@@ -13,35 +12,41 @@ from oversight.cli.common import console, setup_django
 
 def serve_site(host: str, port: int) -> None:
     """Serve the site with Django's threaded server (static files through WhiteNoise), and run
-    uploaded imports in a background thread of the same process."""
+    background work in a worker thread of the same process."""
     setup_django()
     from django.core.management import call_command
 
-    from oversight.staff.imports import start_worker_thread
+    from oversight.staff.background import WorkerThread
 
-    _thread, stop = start_worker_thread()
+    worker = WorkerThread()
+    worker.start()
     console.print(f"Serving on http://{host}:{port}/ (press Ctrl+C to stop)")
     try:
         call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True,
                      skip_checks=True)
     finally:
-        stop.set()
+        worker.stop()
 
 
-def run_worker(poll: float) -> None:
-    """Run uploaded imports until stopped with Ctrl+C."""
+def run_worker(poll: float, batch: bool) -> None:
+    """Mark the jobs a stopped worker left running, then run django-tasks-db's ``db_worker``."""
     setup_django()
-    from oversight.staff.imports import work
+    from django.core.management import call_command
 
-    stop = threading.Event()
-    console.print(f"Waiting for uploaded imports, checking every {poll:g} seconds "
-                  "(press Ctrl+C to stop)")
-    try:
-        work(stop, poll)
-    except KeyboardInterrupt:
-        stop.set()
-        console.print("Stopped. An import that was running is marked as stopped when a worker "
-                      "next starts; its files are stored all together or not at all.")
+    from oversight.staff.background import recover_stopped, worker_id
+
+    stopped = recover_stopped()
+    if stopped:
+        console.print(f"{stopped} background {'job' if stopped == 1 else 'jobs'} left running "
+                      "by a worker that stopped marked as stopped; the staff pages say what to "
+                      "do.")
+    if batch:
+        console.print("Running the background work waiting to start, then stopping")
+    else:
+        console.print(f"Waiting for background work, checking every {poll:g} seconds (press "
+                      "Ctrl+C to stop after the job running; press it twice to stop at once: "
+                      "that job is then not saved, and is marked as stopped)")
+    call_command("db_worker", interval=poll, batch=batch, reload=False, worker_id=worker_id())
 
 
 def register(app: typer.Typer) -> None:
@@ -50,8 +55,8 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8000, help="Port to listen on."),
         host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     ) -> None:
-        """Serve the public site and staff area on the configured database, and import the
-        files uploaded on the staff import page in the background.
+        """Serve the public site and staff area on the configured database, and run background
+        work (the files uploaded on the staff import page) in the same process.
 
         Example: oversight serve --port 8000
         """
@@ -59,11 +64,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def worker(
-        poll: float = typer.Option(1.0, help="Seconds between looks for new uploads."),
+        poll: float = typer.Option(1.0, help="Seconds between looks for new work."),
+        batch: bool = typer.Option(False, "--batch",
+                                   help="Run the work waiting to start, then stop."),
     ) -> None:
-        """Import the files uploaded on the staff import page, beside a production server such
-        as gunicorn (oversight serve runs its own worker).
+        """Run background work (the files uploaded on the staff import page) beside a
+        production server such as gunicorn; oversight serve runs its own worker. More than one
+        may run, on one machine or several: each job runs once.
 
         Example: oversight worker
         """
-        run_worker(poll)
+        run_worker(poll, batch)

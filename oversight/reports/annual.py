@@ -15,6 +15,7 @@ from typing import Any
 
 from oversight.formatting import number, percent, rate
 from oversight.methods import periods
+from oversight.performance import services as performance
 from oversight.reports import context, quarterly
 from oversight.reports.figures import (
     PeriodFigures,
@@ -32,9 +33,12 @@ def year_of(quarter: str) -> str:
     return quarter.split(" ")[0]
 
 
-def _quarter_row(label: str, found: PeriodFigures | None) -> dict[str, Any]:
+def _quarter_row(label: str, found: PeriodFigures | None, *, after: bool = False
+                 ) -> dict[str, Any]:
+    """One quarter of a measure's year; ``after`` marks a quarter after the report's year end
+    (the latest quarter with all three months of street-level data loaded)."""
     row: dict[str, Any] = {"label": label, "words": periods.period_words(label),
-                           "available": False}
+                           "available": False, "after_year_end": after}
     quarter = context.quarter_data(found.figures) if found and found.figures.get("available") \
         else None
     latest = found.figures.get("latest") if found else None
@@ -116,6 +120,13 @@ def build(plan: Any, year: str | None = None, *, public_only: bool = True,
     found = {q: figures_as_at(plan, measures, periods.months_of_quarter(q)[-1])
              for q in complete}
     year_end, first = complete[-1], complete[0]
+    # Measures from the ONS tables, returns or surveys do not need street-level months: their
+    # figure as at each quarter up to the year end is shown even where street data is missing.
+    others = [m for m in measures if performance._crime_types(m.source) is None]
+    for q in year_quarters:
+        if others and q not in found and \
+                periods.parse_quarter(q) < periods.parse_quarter(year_end):
+            found[q] = figures_as_at(plan, others, periods.months_of_quarter(q)[-1])
     first_words = periods.period_words(first)
     previous = (({m.code: found[first][m.id].grade for m in measures},
                  f"the first quarter of the year with figures ({first_words})")
@@ -126,7 +137,9 @@ def build(plan: Any, year: str | None = None, *, public_only: bool = True,
         found=found[year_end], previous=previous)
     for measure, entry in zip(measures, entries, strict=True):
         entry["year"] = {
-            "quarters": [_quarter_row(q, found[q][measure.id] if q in found else None)
+            "quarters": [_quarter_row(q, found.get(q, {}).get(measure.id),
+                                      after=periods.parse_quarter(q)
+                                      > periods.parse_quarter(year_end))
                          for q in year_quarters],
             "total": _year_total(found[year_end][measure.id].figures, year, year_end),
         }

@@ -46,6 +46,8 @@ KEEP_TOGETHER_ROWS = 16
 # Blocks whose paragraphs are kept with what follows: a chart with its heading and words, a
 # heading with its table.
 KEEP_BLOCKS = {"app-chart-block", "app-keep"}
+# Inline text printed small and plain (not bold, even in a table's row header).
+SMALL = {"app-figure-period"}
 
 
 @dataclass
@@ -335,7 +337,7 @@ class WordWriter:
     # --- inline ---------------------------------------------------------------------------
 
     def _inline(self, paragraph: Any, node: Node, *, bold: bool = False,
-                italic: bool = False) -> None:
+                italic: bool = False, small: bool = False) -> None:
         for child in node.children:
             if isinstance(child, str):
                 text = _squash(child)
@@ -343,20 +345,27 @@ class WordWriter:
                     run = paragraph.add_run(text)
                     run.bold = bold or None
                     run.italic = italic or None
+                    if small:
+                        run.font.size = Pt(9)
+                        run.font.color.rgb = GREY
                 continue
             if child.tag in SKIP or child.tag == "svg":
                 continue
             if child.tag == "br":
                 paragraph.add_run().add_break()
+            elif SMALL & child.classes:
+                # The period of a figure under a measure's name: plain, small and grey, as on
+                # paper, so it does not read as part of the name.
+                self._inline(paragraph, child, bold=False, italic=italic, small=True)
             elif child.tag in ("strong", "b") or "govuk-tag" in child.classes:
-                self._inline(paragraph, child, bold=True, italic=italic)
+                self._inline(paragraph, child, bold=True, italic=italic, small=small)
             elif child.tag in ("em", "i"):
-                self._inline(paragraph, child, bold=bold, italic=True)
+                self._inline(paragraph, child, bold=bold, italic=True, small=small)
             elif child.tag in ("p", "div") and paragraph.runs:
                 paragraph.add_run().add_break()
-                self._inline(paragraph, child, bold=bold, italic=italic)
+                self._inline(paragraph, child, bold=bold, italic=italic, small=small)
             else:
-                self._inline(paragraph, child, bold=bold, italic=italic)
+                self._inline(paragraph, child, bold=bold, italic=italic, small=small)
 
     # --- the whole document ---------------------------------------------------------------
 

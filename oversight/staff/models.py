@@ -27,8 +27,49 @@ class PanelQuestion(models.Model):
         return f"Question on {self.measure.code} for {self.period}"
 
 
-class ImportJob(models.Model):
-    """Files uploaded on the import page, imported in the background by a worker
+class BackgroundJob(models.Model):
+    """A piece of work a user started from a page that runs in the background, as the user's
+    record of it: who started it, its status, its progress steps, its result or what went
+    wrong. A django-tasks task does the work (``task_id`` names it in django-tasks-db's table);
+    ``oversight.staff.background`` queues, runs and recovers jobs of every kind. Each kind of
+    job is a subclass with its own result fields (``ImportJob``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Stopped"
+
+    STOPPED_MESSAGE = ("The work stopped before it finished, when the server or the worker "
+                       "stopped. Nothing it was doing was saved; start it again.")
+    """What the user is told when the worker running the job stopped part-way."""
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             related_name="+")
+    username = models.CharField(max_length=150, help_text="Kept if the user is later removed")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, db_index=True,
+                               help_text="The django-tasks task that does the work")
+    folder = models.CharField(max_length=500, blank=True,
+                              help_text="Where the job keeps its files while it runs")
+    steps = models.JSONField(default=list, blank=True, help_text="Each step and how far it got")
+    error = models.TextField(blank=True, help_text="Why the job stopped, if it did")
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportJob(BackgroundJob):
+    """Files uploaded on the import page, imported in the background
     (``oversight.staff.imports``). The status page reads it, and the job's progress file
     while it runs."""
 
@@ -38,31 +79,19 @@ class ImportJob(models.Model):
         DONE = "done", "Imported"
         FAILED = "failed", "Not imported"
 
+    STOPPED_MESSAGE = ("The import stopped when the server or the worker stopped. Files are "
+                       "stored all together or not at all: if they are not in the list of "
+                       "files imported, upload them again.")
+
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED,
                               db_index=True)
     files = models.JSONField(default=list, help_text="Names of the files uploaded")
-    folder = models.CharField(max_length=500, help_text="Where the uploads wait to be imported")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             related_name="import_jobs")
-    username = models.CharField(max_length=150, help_text="Kept if the user is later removed")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    worker = models.CharField(max_length=200, blank=True,
-                              help_text="The worker running it, as host:process id")
-    steps = models.JSONField(default=list, blank=True, help_text="Each step and how far it got")
     summary = models.JSONField(null=True, blank=True, help_text="What was imported")
     problem = models.JSONField(null=True, blank=True,
                                help_text="The problem found in a file: file, row, column, fix")
-    error = models.TextField(blank=True, help_text="Why the import stopped, if not a file "
-                                                   "problem")
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(BackgroundJob.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_status_display()})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -24,9 +24,9 @@ from oversight.commentary.models import Commentary
 from oversight.data.models import ImportBatch
 from oversight.data.validate import STREET_FILE_NAME
 from oversight.plans.services import current_plan
-from oversight.staff import imports as background
-from oversight.staff import work
+from oversight.staff import background, work
 from oversight.staff.govuk import staff_page
+from oversight.staff.imports import queue_import
 from oversight.staff.models import ImportJob, PanelQuestion
 
 ANALYSTS = (Role.ADMINISTRATOR, Role.ANALYST)
@@ -210,7 +210,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         files = request.FILES.getlist("files")
         errors = _check_uploads(files)
         if not errors:
-            job = background.queue_import(files, request.user)
+            job = queue_import(files, request.user)
             return redirect("staff:import-job", pk=job.pk)
     return _upload_page(request, errors)
 

@@ -19,7 +19,7 @@ import re
 
 import pytest
 
-from oversight.staff import imports as background
+from oversight.staff import background
 from tests import demo_state
 from tests.browser.conftest import axe_violations, explain, screenshot
 from tests.staff.conftest import PASSWORD, fast_passwords, make_user  # noqa: F401
@@ -35,10 +35,10 @@ def site(live_server, settings, tmp_path):
     make_user("anna", "analyst")
     make_user("bob", "analyst")
     make_user("pat", "panel-member")
-    thread, stop = background.start_worker_thread(poll=0.2)  # as `oversight serve` does
+    worker = background.WorkerThread(interval=0.2)  # as `oversight serve` runs it
+    worker.start()
     yield live_server.url, plan
-    stop.set()
-    thread.join(10)
+    worker.stop(timeout=10)
 
 
 def wait_for_import(page, heading: str) -> None:

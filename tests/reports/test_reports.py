@@ -619,12 +619,15 @@ def test_thematic_and_annual_reports_show_the_ons_measure(report_plan):
     quarters = {q["label"]: q for q in violence["year"]["quarters"]}
     assert quarters["2018/19 Q3"]["count_words"] == f"{int(from_extract('2018-12', 'count')):,}"
     assert quarters["2018/19 Q3"]["figure_period"] == "The 12 months to December 2018"
-    assert not quarters["2018/19 Q4"]["available"]  # March 2019 is not loaded
+    # April to June 2018 has no street-level data loaded, but the ONS figure for it is shown.
+    assert quarters["2018/19 Q1"]["count_words"] == f"{int(from_extract('2018-06', 'count')):,}"
+    assert not quarters["2018/19 Q4"]["available"]  # after the year end: March 2019 is missing
+    assert quarters["2018/19 Q4"]["after_year_end"]
     assert violence["year"]["total"]["words"] == "Not added up"
     html = render.html(data)
     check_page(html)
     assert "Figure for the 12 months to December 2018</span>" in html
-    assert "not a count for the year" in html
+    assert "not a count for the year" in html and ">After the year end</td>" in html
 
 
 def test_a_survey_value_shows_its_sample_and_confidence_interval(report_plan):

@@ -1,23 +1,35 @@
-"""The import page: real data.police.uk files queued by the page and imported in the
-background by the real worker and importer; the status page refreshes itself while the job
-runs, then shows what was stored, or the problem (file, row, column, fix) with nothing saved."""
+"""The import page: real data.police.uk files queued by the page as a django-tasks task in the
+database and imported by django-tasks-db's real worker (in the test's thread, in a worker
+thread as ``oversight serve`` runs it, or as the ``oversight worker`` process) with the real
+importer; the status page refreshes itself while the job runs, then shows what was stored, or
+the problem (file, row, column, fix) with nothing saved. A worker killed half-way leaves the
+database unchanged and the upload marked as stopped, saying what to do."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tasks_db.models import DBTaskResult
 
 from oversight.data.models import ImportBatch, StreetCount
 from oversight.performance.models import MeasureResult
-from oversight.staff import imports as background
+from oversight.staff import background
 from oversight.staff.models import ImportJob
 from tests import demo_state
 from tests.staff.helpers import GOOD_FILE, MONTHS_BEFORE_JUNE, broken_street_file, check_staff_page
 
 pytestmark = pytest.mark.django_db
+REPO = Path(__file__).resolve().parent.parent.parent
+TASK_PATH = "oversight.staff.imports.import_uploads"
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +56,19 @@ def queue(client, *paths) -> ImportJob:
     return job
 
 
+def run_queued() -> int:
+    """Run every queued task with django-tasks-db's worker in this thread, as
+    ``oversight worker --batch`` does; return how many ran. (A worker closes the database
+    connection between tasks, so the tests that use it run outside a test transaction.)"""
+    worker = background.new_worker(batch=True, interval=0)
+    worker.run()
+    return worker._run_tasks
+
+
+def task_of(job: ImportJob) -> DBTaskResult:
+    return DBTaskResult.objects.get(id=job.task_id)
+
+
 def test_import_page_lists_batches(client, users, may_plan):
     client.force_login(users["analyst"])
     html = client.get("/staff/imports/").content.decode()
@@ -54,14 +79,20 @@ def test_import_page_lists_batches(client, users, may_plan):
     assert "2025-05-leicestershire-street.csv.gz" in html
 
 
-def test_an_upload_waits_on_a_page_that_refreshes_itself(client, users, may_plan):
+def test_an_upload_is_queued_as_a_task_on_a_page_that_refreshes_itself(client, users,
+                                                                       may_plan, settings):
     anna = users["analyst"]
     client.force_login(anna)
     job = queue(client, GOOD_FILE)
     assert (job.status, job.files, job.user, job.username) == ("queued", [GOOD_FILE.name],
                                                                anna, "anna")
-    saved = background.uploads_root() / f"import-{job.pk}" / "files" / GOOD_FILE.name
+    saved = Path(settings.VAR_DIR) / "jobs" / f"importjob-{job.pk}" / "files" / GOOD_FILE.name
+    assert job.folder == str(saved.parent.parent)
     assert saved.read_bytes() == GOOD_FILE.read_bytes()
+    # The task waits in django-tasks-db's table, saved with the job, for a worker.
+    task = task_of(job)
+    assert (task.status, task.task_path, task.args_kwargs, task.worker_ids) == (
+        "READY", TASK_PATH, {"args": [job.pk], "kwargs": {}}, [])
     assert not ImportBatch.objects.filter(file_name=GOOD_FILE.name).exists()  # not yet
     response = client.get(f"/staff/imports/{job.pk}/")
     html = response.content.decode()
@@ -77,11 +108,12 @@ def test_an_upload_waits_on_a_page_that_refreshes_itself(client, users, may_plan
 
 
 def test_progress_shows_while_the_job_runs(client, users, may_plan):
-    """The page reads the steps the worker writes as it goes."""
+    """The page reads the steps the task writes as it goes."""
     client.force_login(users["analyst"])
     job = queue(client, GOOD_FILE)
-    ImportJob.objects.filter(pk=job.pk).update(status="running")
-    progress = background.FileProgress(background.progress_path(job))
+    assert background.start(ImportJob, job.pk).status == "running"
+    assert background.start(ImportJob, job.pk) is None  # a job runs once
+    progress = background.progress_of(job)
     progress.start("Checking file names and checksums", 1)
     progress.advance(1)
     progress.start("Storing counts", 52_000)
@@ -94,6 +126,7 @@ def test_progress_shows_while_the_job_runs(client, users, may_plan):
     assert 'http-equiv="refresh"' in html
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_good_file_is_imported_by_the_worker_and_the_plan_recomputed(client, users,
                                                                        may_plan):
     anna = users["analyst"]
@@ -101,9 +134,13 @@ def test_a_good_file_is_imported_by_the_worker_and_the_plan_recomputed(client, u
     before = {r.measure_id: r.latest_month for r in MeasureResult.objects.all()}
     assert "2025-06" not in before.values()
     job = queue(client, GOOD_FILE)
-    assert background.run_pending() == 1
+    assert run_queued() == 1
     job.refresh_from_db()
-    assert job.status == "done" and job.worker == background.worker_name()
+    assert job.status == "done" and job.started_at <= job.finished_at
+    task = task_of(job)
+    assert (task.status, task.return_value) == ("SUCCESSFUL", "done")
+    assert len(task.worker_ids) == 1
+    assert task.worker_ids[0].startswith(f"{background._host()}:{os.getpid()}:")
     batch = ImportBatch.objects.get(file_name=GOOD_FILE.name)
     assert batch.imported_by == "anna" and batch.user == anna
     assert batch.status == "current" and batch.rows_read > 0
@@ -111,7 +148,8 @@ def test_a_good_file_is_imported_by_the_worker_and_the_plan_recomputed(client, u
     assert stored.count() == batch.rows_stored > 0
     after = {r.measure_id: r.latest_month for r in MeasureResult.objects.all()}
     assert "2025-06" in after.values()
-    assert not (background.uploads_root() / f"import-{job.pk}").exists()  # tidied away
+    assert not Path(job.folder).exists()  # tidied away
+    assert run_queued() == 0  # nothing runs twice
 
     html = client.get(f"/staff/imports/{job.pk}/").content.decode()
     check_staff_page(html)
@@ -125,16 +163,18 @@ def test_a_good_file_is_imported_by_the_worker_and_the_plan_recomputed(client, u
     assert [s["text"] for s in job.steps][-1] == "Computing the plan's figures again"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_bad_file_names_file_row_and_column_and_saves_nothing(client, users, may_plan,
                                                                 tmp_path):
     client.force_login(users["analyst"])
     batches, counts = ImportBatch.objects.count(), StreetCount.objects.count()
     job = queue(client, broken_street_file(tmp_path / "bad"))
-    background.run_pending()
+    assert run_queued() == 1
     job.refresh_from_db()
     assert job.status == "failed"
     assert (job.problem["row"], job.problem["column"], job.problem["value"]) == (5, "Month",
                                                                                 "2025-13")
+    assert task_of(job).status == "SUCCESSFUL"  # the task ran; the problem is the file's
     response = client.get(f"/staff/imports/{job.pk}/")
     html = response.content.decode()
     check_staff_page(html)
@@ -151,29 +191,47 @@ def test_a_bad_file_names_file_row_and_column_and_saves_nothing(client, users, m
     assert StreetCount.objects.count() == counts
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_same_file_again_changes_nothing(client, users, may_plan):
     client.force_login(users["analyst"])
     queue(client, GOOD_FILE)
-    background.run_pending()
-    count = ImportBatch.objects.count()
+    assert run_queued() == 1
+    count, rows = ImportBatch.objects.count(), StreetCount.objects.count()
     job = queue(client, GOOD_FILE)
-    background.run_pending()
+    assert run_queued() == 1
     html = client.get(f"/staff/imports/{job.pk}/").content.decode()
     assert "Already imported, so nothing changed: 2025-06-leicestershire-street.csv.gz" in html
-    assert ImportBatch.objects.count() == count
+    assert (ImportBatch.objects.count(), StreetCount.objects.count()) == (count, rows)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_job_left_running_by_a_stopped_worker_is_marked_stopped(client, users, may_plan):
+    """A worker process on this machine that no longer exists claimed the task and started
+    the job; the next worker to start marks both as failed, and the page says what to do."""
     client.force_login(users["analyst"])
     job = queue(client, GOOD_FILE)
-    host = background.worker_name().rsplit(":", 1)[0]
-    ImportJob.objects.filter(pk=job.pk).update(status="running", worker=f"{host}:999999999")
-    assert background.recover_interrupted() == 1
+    task = task_of(job)
+    task.claim(f"{background._host()}:999999999:gone")  # as the worker claims a task
+    job = background.start(ImportJob, job.pk)
+    background.progress_of(job).start("Checking file names and checksums", 1)
+    alive = queue(client, GOOD_FILE)  # claimed by this process, which is running
+    task_of(alive).claim(background.worker_id())
+    assert background.recover_stopped() == 1
     job.refresh_from_db()
-    assert job.status == "failed" and "stopped when the server stopped" in job.error
+    assert job.status == "failed" and job.error == ImportJob.STOPPED_MESSAGE
+    assert job.steps == [{"text": "Checking file names and checksums", "total": 1, "done": 0}]
+    task.refresh_from_db()
+    assert task.status == "FAILED"
+    assert task.exception_class_path == "oversight.staff.background.WorkerStopped"
+    assert task_of(alive).status == "RUNNING"
+    assert ImportJob.objects.get(pk=alive.pk).status == "queued"
     html = client.get(f"/staff/imports/{job.pk}/").content.decode()
+    check_staff_page(html)
+    assert "<title>Error: The files were not imported" in html
     assert "upload them again" in html
     assert not ImportBatch.objects.filter(file_name=GOOD_FILE.name).exists()
+    assert run_queued() == 0  # neither is run again
+    assert not Path(job.folder).exists()
 
 
 @pytest.mark.parametrize("files,message", [
@@ -187,6 +245,7 @@ def test_missing_or_misnamed_files_are_refused(client, users, may_plan, files, m
     assert message in html
     assert 'id="files-error"' in html
     assert not ImportJob.objects.exists()
+    assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["panel-member", "data-provider"])
@@ -195,23 +254,153 @@ def test_only_analysts_and_administrators_import(client, users, may_plan, role):
     response = client.post("/staff/imports/", {"files": [upload(GOOD_FILE)]})
     assert response.status_code == 403
     assert not ImportJob.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def wait_until_finished(job: ImportJob, seconds: float = 60) -> ImportJob:
+    deadline = time.monotonic() + seconds
+    while not job.finished and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+    return job
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_thread_imports_in_the_background(client, users, may_plan):
     """The worker ``oversight serve`` starts: a real thread with its own database connection."""
     client.force_login(users["analyst"])
-    thread, stop = background.start_worker_thread(poll=0.1)
+    thread = background.WorkerThread(interval=0.1)
+    thread.start()
     try:
-        job = queue(client, GOOD_FILE)
-        deadline = time.monotonic() + 60
-        while not job.finished and time.monotonic() < deadline:
-            time.sleep(0.2)
-            job.refresh_from_db()
+        job = wait_until_finished(queue(client, GOOD_FILE))
     finally:
-        stop.set()
-        thread.join(10)
+        thread.stop(timeout=10)
     assert job.status == "done", (job.status, job.error, json.dumps(job.problem))
+    assert task_of(job).worker_ids == [thread.worker.worker_id]
     batch = ImportBatch.objects.get(file_name=GOOD_FILE.name)
     assert StreetCount.objects.filter(batch=batch).count() == batch.rows_stored > 0
     assert not thread.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_run_the_same_job(client, users, may_plan):
+    """Two workers look for work every 50 ms; the one upload is imported once, by one."""
+    client.force_login(users["analyst"])
+    threads = [background.WorkerThread(interval=0.05) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        job = wait_until_finished(queue(client, GOOD_FILE))
+    finally:
+        for thread in threads:
+            thread.stop(timeout=10)
+    assert job.status == "done", (job.status, job.error, json.dumps(job.problem))
+    assert len(task_of(job).worker_ids) == 1
+    assert task_of(job).worker_ids[0] in {t.worker.worker_id for t in threads}
+    batch = ImportBatch.objects.get(file_name=GOOD_FILE.name)
+    assert StreetCount.objects.filter(batch=batch).count() == batch.rows_stored > 0
+    assert [t.is_alive() for t in threads] == [False, False]
+
+
+# --- the worker process, killed half-way ---------------------------------------------------------
+
+QUEUE_UPLOAD = """
+import sys
+from pathlib import Path
+from oversight.cli.common import setup_django
+setup_django()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from oversight.accounts.services import create_user
+from oversight.staff.imports import queue_import
+user = create_user("anna", "analyst", password="correct-horse-battery-staple")
+files = [SimpleUploadedFile(Path(p).name, Path(p).read_bytes()) for p in sys.argv[1:]]
+print(queue_import(files, user).pk)
+"""
+
+
+def _environment(database: Path, var: Path) -> dict[str, str]:
+    return os.environ | {"DATABASE_URL": f"sqlite:///{database}", "OVERSIGHT_VAR_DIR": str(var),
+                         "PYTHONPATH": str(REPO)}
+
+
+def _worker(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "oversight", "worker", *args], cwd=REPO,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _rows(database: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(database) as db:
+        return db.execute(sql).fetchall()
+
+
+def _stop_while_storing(worker: subprocess.Popen[bytes], progress: Path, *signals: int) -> None:
+    """Send the signals, a moment apart, once the import is storing counts (in its one
+    transaction, after recording its batches)."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and worker.poll() is None:
+        try:
+            steps = json.loads(progress.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            steps = []
+        if steps and steps[-1]["text"] == "Storing counts":
+            for sent in signals:
+                worker.send_signal(sent)
+                time.sleep(0.3)
+            worker.wait(timeout=60)
+            return
+        time.sleep(0.01)
+    worker.kill()
+    worker.wait()
+    pytest.fail("the import finished, or did not start storing, before it could be stopped")
+
+
+def _nothing_imported(database: Path) -> None:
+    counts = [_rows(database, f"SELECT count(*) FROM {table}")[0][0]
+              for table in ("data_importbatch", "data_streetcount")]
+    assert counts == [0, 0]
+
+
+@pytest.fixture
+def queued_upload(shared_data, tmp_path):
+    """A migrated SQLite file with 24 real street files (two forces, a year) queued."""
+    files = sorted(path for path in (shared_data / "police-uk" / "street").glob(
+        "2021-*/*-street.csv.gz") if "leicestershire" in path.name or "lancashire" in path.name)
+    assert len(files) == 24
+    database, var = tmp_path / "oversight.sqlite3", tmp_path / "var"
+    env = _environment(database, var)
+    queued = subprocess.run([sys.executable, "-c", QUEUE_UPLOAD, *map(str, files)], cwd=REPO,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert queued.returncode == 0, queued.stderr
+    job_id = int(queued.stdout.split()[-1])
+    progress = var / "jobs" / f"importjob-{job_id}" / "progress.json"
+    return database, env, job_id, progress
+
+
+@pytest.mark.parametrize("how", ["killed", "two-ctrl-c"])
+def test_a_worker_stopped_half_way_leaves_nothing_and_says_what_to_do(queued_upload, how):
+    """``oversight worker`` gets SIGKILL (or Ctrl+C twice) while it stores counts: the
+    database holds no batch and no count. Killed, the job is marked as stopped by the next
+    worker to start; stopped by Ctrl+C, the worker marks it itself."""
+    database, env, job_id, progress = queued_upload
+    worker = _worker(env, "--poll", "0.1")
+    if how == "killed":
+        _stop_while_storing(worker, progress, signal.SIGKILL)
+        assert worker.returncode == -signal.SIGKILL
+        _nothing_imported(database)
+        assert _rows(database, "SELECT status FROM staff_importjob") == [("running",)]
+        assert _rows(database, "SELECT status FROM django_tasks_database_dbtaskresult") == [
+            ("RUNNING",)]
+        again = _worker(env, "--batch")  # marks the job, then runs what waits (nothing)
+        assert again.wait(timeout=120) == 0, again.stderr.read() if again.stderr else ""
+        expected_class = "oversight.staff.background.WorkerStopped"
+    else:
+        _stop_while_storing(worker, progress, signal.SIGINT, signal.SIGINT)
+        assert worker.returncode == 0, worker.stderr.read() if worker.stderr else ""
+        expected_class = "builtins.SystemExit"
+    _nothing_imported(database)
+    [(status, error, steps)] = _rows(database, "SELECT status, error, steps FROM staff_importjob")
+    assert (status, error) == ("failed", ImportJob.STOPPED_MESSAGE)
+    assert json.loads(steps)[-1]["text"] == "Storing counts"
+    assert _rows(database, "SELECT status, exception_class_path FROM "
+                           "django_tasks_database_dbtaskresult") == [("FAILED", expected_class)]
+    assert not progress.parent.exists()
