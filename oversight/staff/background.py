@@ -44,7 +44,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections
+from django.db import close_old_connections, connections
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -244,26 +244,43 @@ def new_worker(*, interval: float = POLL_SECONDS, batch: bool = False) -> Worker
                   worker_id=worker_id(), excluded_queue_names=[])
 
 
+def waiting() -> bool:
+    """Whether a task waits to be run: a plain read, no lock."""
+    return DBTaskResult.objects.ready().filter(
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS, queue_name=DEFAULT_TASK_QUEUE_NAME).exists()
+
+
 class WorkerThread(threading.Thread):
     """django-tasks-db's worker in a background thread of this process, as ``oversight serve``
-    runs it. It first marks the jobs a stopped worker left running, and starts again if the
-    database fails it (a lost connection, say). ``stop()`` ends it after the task it is
-    running; at exit the process does not wait for it."""
+    runs it. It first marks the jobs a stopped worker left running. Then every ``interval``
+    seconds it looks for waiting tasks with a plain read and, when there are some, has the
+    worker claim and run them until none waits: the worker claims a task in an exclusive
+    transaction, which on SQLite would hold up the web requests of the same process for a
+    moment each time if it looked that way every second. It starts again if the database fails
+    it (a lost connection, say). ``stop()`` ends it after the task it is running; at exit the
+    process does not wait for it."""
 
     def __init__(self, interval: float = POLL_SECONDS) -> None:
         super().__init__(name="oversight-worker", daemon=True)
-        self.worker = new_worker(interval=interval)
+        self.worker = new_worker(interval=interval, batch=True)
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        recovered = False
         try:
             while not self.stopping.is_set():
                 try:
-                    recover_stopped()
-                    self.worker.run()
+                    if not recovered:
+                        recover_stopped()
+                        recovered = True
+                    if waiting():
+                        self.worker.run()
                 except Exception:
-                    log.exception("The background worker stopped; it starts again")
-                    self.stopping.wait(self.worker.interval)
+                    log.exception("The background worker failed; it starts again")
+                    recovered = False
+                finally:
+                    close_old_connections()
+                self.stopping.wait(self.worker.interval)
         finally:
             connections.close_all()
 
