@@ -144,8 +144,9 @@ def run(postgres_url: str, quick: bool = False, seconds: float | None = None) ->
     connections = (1, 8) if quick else CONNECTIONS
     with postgres_database(postgres_url, "bench_web") as database, \
             tempfile.TemporaryDirectory(prefix="oversight-web-") as var:
+        # As a production deployment runs: each worker keeps its PostgreSQL connection.
         env = {"DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": SETTINGS,
-               "OVERSIGHT_VAR_DIR": var}  # fmt: skip
+               "OVERSIGHT_VAR_DIR": var, "OVERSIGHT_DB_CONN_MAX_AGE": "600"}  # fmt: skip
         say("web: building the demo state on PostgreSQL")
         setup = run_child("web", ["setup"], env=env)
         port = _free_port()

@@ -6,6 +6,10 @@ Every setting a deployer may change is read from the environment here, once:
 - ``OVERSIGHT_SECRET_KEY``: the secret key (a fixed development key is used if unset).
 - ``OVERSIGHT_DEBUG``: ``1`` to turn on Django's debug pages.
 - ``OVERSIGHT_ALLOWED_HOSTS``: comma-separated host names (default: localhost names).
+- ``OVERSIGHT_DB_CONN_MAX_AGE``: seconds a server process keeps its database connection
+  (default 0: one per request; a production server on PostgreSQL should set e.g. 600).
+- ``OVERSIGHT_PAGE_CACHE_SECONDS``: longest time a public page is kept for visitors who are not
+  signed in (default 60; 0 turns it off; see ``oversight/portal/page_cache.py``).
 """
 
 from __future__ import annotations
@@ -88,7 +92,11 @@ def _database() -> dict:
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'oversight.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0)
+    # A production server sets OVERSIGHT_DB_CONN_MAX_AGE so each worker keeps its connection
+    # (checked before reuse) rather than opening one per request.
+    config = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("OVERSIGHT_DB_CONN_MAX_AGE", "0")),
+        conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(
             {
@@ -102,6 +110,7 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+OVERSIGHT_PAGE_CACHE_SECONDS = int(os.environ.get("OVERSIGHT_PAGE_CACHE_SECONDS", "60"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work started from the web pages (an upload's import): django-tasks tasks, queued

@@ -28,3 +28,10 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Tests change data directly, so public pages are drawn afresh unless a test turns the
+    page cache on (tests/portal/test_page_cache.py)."""
+    settings.OVERSIGHT_PAGE_CACHE_SECONDS = 0

@@ -24,6 +24,7 @@ from oversight.methods.change import change
 from oversight.performance.presentation import SIGNAL_WORDS, STATUS_TAGS, measure_view
 from oversight.plans.models import Plan
 from oversight.portal import areas
+from oversight.portal.page_cache import public_page
 from oversight.reports import quarterly
 
 NAVIGATION = [
@@ -52,6 +53,7 @@ def _public_measures(plan: Any):
             .select_related("theme", "result").order_by("order", "id"))
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     plan = _published_plan()
     if plan is None:
@@ -136,6 +138,7 @@ def _approved_commentary(measure: Any, result: Any) -> Commentary | None:
                                      status=Commentary.Status.APPROVED).first()
 
 
+@public_page
 def measure(request: HttpRequest, code: str) -> HttpResponse:
     item = _measure_or_404(code)
     result = getattr(item, "result", None)
@@ -152,6 +155,7 @@ def measure(request: HttpRequest, code: str) -> HttpResponse:
                  commentary_period=result.latest_quarter if result else "")
 
 
+@public_page
 def measure_csv(request: HttpRequest, code: str) -> HttpResponse:
     item = _measure_or_404(code)
     result = getattr(item, "result", None)
@@ -174,6 +178,7 @@ def measure_csv(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@public_page
 def quarterly_report(request: HttpRequest) -> HttpResponse:
     plan = _published_plan()
     if plan is None:
@@ -192,6 +197,7 @@ def _plan_force() -> Any:
     return plan.force
 
 
+@public_page
 def area_index(request: HttpRequest) -> HttpResponse:
     force = _plan_force()
     places = list(Area.objects.filter(force=force).order_by("name"))
@@ -220,6 +226,7 @@ def _area(kind: str, code: str) -> tuple[Any, Any, list[str] | None]:
     return force, area, areas.local_authority_names(force, members)
 
 
+@public_page
 def area(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     force, place, names = _area(kind, code)
     name = place.name if place is not None else f"the {force.name} area"
@@ -237,6 +244,7 @@ def area(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     )
 
 
+@public_page
 def area_csv(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     force, place, names = _area(kind, code)
     table = areas.crime_table(force, names)
@@ -251,11 +259,13 @@ def area_csv(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     return response
 
 
+@public_page
 def data_sources(request: HttpRequest) -> HttpResponse:
     batches = (ImportBatch.objects.filter(status=ImportBatch.Status.CURRENT)
                .select_related("force").order_by("kind", "month", "file_name"))
     return _page(request, "portal/data.html", "Data sources", batches=batches)
 
 
+@public_page
 def accessibility(request: HttpRequest) -> HttpResponse:
     return _page(request, "portal/accessibility.html", "Accessibility statement")
