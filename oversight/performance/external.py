@@ -18,8 +18,11 @@ or survey and manual entries, each value with its provenance) into the same JSON
 - ``baseline``: the plan's baseline period (or periods) read from the same series;
 - ``spc``: an XmR chart only when the series has enough points and they are not overlapping
   12-month totals, otherwise the reason;
-- ``series`` is empty and ``peers`` and ``rolling12`` are None: these sources give neither
-  monthly counts nor peer figures here.
+- ``peers``: for the ONS tables, the Most Similar Group comparison for the latest period (each
+  peer with a figure for the same 12 months: count, population and rate per 1,000, averages,
+  rank, exact Poisson significance) in the shape ``compute._peer_figures`` gives, so pages,
+  charts and reports read it alike; None for other sources or when no peer has a figure;
+- ``series`` is empty and ``rolling12`` is None: these sources give no monthly counts.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oversight.methods import change as change_method
-from oversight.methods import periods
+from oversight.methods import msg, periods
 from oversight.methods.spc import SPCInputError, SPCSettings, spc
 from oversight.performance.compute import MeasureSpec, _status
 
@@ -65,6 +68,28 @@ class ExternalSeries:
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
     batch_ids: list[int] = field(default_factory=list)
     label: str = ""
+
+
+@dataclass(frozen=True)
+class PeerSeries:
+    """One force's figures from the same source, for the peer comparison.
+
+    ``figures`` maps a period to its ``count``, ``rate`` (per 1,000) and ``population`` (the one
+    the source's rate used), any of which may be None.
+    """
+
+    slug: str
+    name: str
+    figures: dict[str, dict[str, float | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExternalPeers:
+    """The plan's force (``force_slug``, ``force_name``) and its peers' series."""
+
+    force_slug: str
+    force_name: str
+    peers: list[PeerSeries] = field(default_factory=list)
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -308,6 +333,67 @@ def _spc(spec: MeasureSpec, series: ExternalSeries, ordered: list[str]) -> dict[
     }
 
 
+# --- peers ----------------------------------------------------------------------------------
+
+
+def _count_and_population(d: dict[str, Any]) -> tuple[float, float] | None:
+    """A count and the population its rate used (or count ÷ rate × 1,000), or None."""
+    count, rate, population = d.get("count"), d.get("rate"), d.get("population")
+    if count is None:
+        return None
+    if not population and rate:
+        population = count / rate * 1000
+    return (float(count), float(population)) if population else None
+
+
+def _peers(spec: MeasureSpec, series: ExternalSeries, period: str,
+           group: ExternalPeers | None) -> dict[str, Any] | None:
+    """The Most Similar Group comparison for ``period``, or None without a peer figure."""
+    if group is None or series.source not in ROLLING_SOURCES:
+        return None
+    own = _count_and_population(series.details.get(period, {}))
+    if own is None:
+        return None
+    rows = [(group.force_slug, msg.AreaCount(group.force_name, *own))]
+    missing = []
+    for peer in group.peers:
+        if peer.slug == group.force_slug:
+            continue
+        found = _count_and_population(peer.figures.get(period, {}))
+        if found is None:
+            missing.append(peer.name)
+        else:
+            rows.append((peer.slug, msg.AreaCount(peer.name, *found)))
+    if len(rows) < 2:
+        return None
+    c = msg.compare_with_peers(rows[0][1], [area for _, area in rows[1:]], spec.polarity)
+    bars = sorted(
+        ({"name": a.name, "slug": slug, "count": int(a.count),
+          "population": int(round(a.population)), "rate": round(a.rate, 4),
+          "highlight": slug == group.force_slug} for slug, a in rows),
+        key=lambda b: b["rate"],
+    )
+    return {
+        "quarter": periods.quarter_of(last_month(period)),
+        "period": period,
+        "words": period_words(series, period),
+        "bars": bars,
+        "rate": c.force_rate,
+        "unweighted_mean_including": c.unweighted_with_force,
+        "unweighted_mean_excluding": c.unweighted_without_force,
+        "weighted_including": c.weighted_with_force,
+        "weighted_excluding": c.weighted_without_force,
+        "rank": c.rank,
+        "group_size": c.group_size,
+        "gap_rate": c.gap_rate,
+        "gap_count": c.gap_count,
+        "significance": c.significance.result,
+        "better_than_average": c.better_than_average(),
+        "sentence": c.sentence(),
+        "not_loaded": missing,
+    }
+
+
 # --- the figures --------------------------------------------------------------------------
 
 
@@ -348,8 +434,13 @@ def _quarter(series: ExternalSeries, latest: dict[str, Any], earlier: dict[str, 
     return quarter
 
 
-def compute_external(spec: MeasureSpec, series: ExternalSeries) -> dict[str, Any]:
-    """All figures for a measure from a series other than data.police.uk. Pure."""
+def compute_external(spec: MeasureSpec, series: ExternalSeries,
+                     peers: ExternalPeers | None = None) -> dict[str, Any]:
+    """All figures for a measure from a series other than data.police.uk. Pure.
+
+    ``peers`` (ONS tables only) gives the force's peer group for the Most Similar Group
+    comparison of the latest period.
+    """
     ordered = sorted(series.points, key=lambda p: (last_month(p), len(periods.period_months(p))))
     with_values = [p for p in ordered if series.points[p] is not None]
     source_words = SOURCE_WORDS.get(series.source, series.source)
@@ -378,7 +469,7 @@ def compute_external(spec: MeasureSpec, series: ExternalSeries) -> dict[str, Any
         "points": [_point(series, p) for p in ordered],
         "series": [],
         "rolling12": None,
-        "peers": None,
+        "peers": _peers(spec, series, latest_period, peers),
         "batch_ids": sorted(series.batch_ids),
     }
     if ordered[-1] != latest_period:

@@ -18,7 +18,7 @@ from django.db.models import Q, Sum
 from oversight.data.models import Force, ImportBatch, Population, StreetCount
 from oversight.performance import external
 from oversight.performance.compute import ForceInputs, Inputs, MeasureSpec, compute_measure
-from oversight.performance.external import ExternalSeries
+from oversight.performance.external import ExternalPeers, ExternalSeries, PeerSeries
 from oversight.performance.grading import grade_for
 from oversight.performance.models import MeasureResult
 
@@ -127,8 +127,9 @@ def compute_figures(plan: Any, measures: list[Any], *, last_month: str | None = 
                 figures: dict[str, Any] = _not_loaded(measure)
                 used = []
             else:
-                figures = external.compute_external(_spec(measure), series)
-                used = series.batch_ids
+                group, peer_batches = _ons_peers(plan, measure, series, forces)
+                figures = external.compute_external(_spec(measure), series, group)
+                used = sorted({*series.batch_ids, *peer_batches})
         else:
             own = _inputs(plan.force, counts, pops, crime_types)
             peers = [_inputs(forces[s], counts, pops, crime_types)
@@ -229,6 +230,38 @@ def _ons_series(plan: Any, measure: Any) -> ExternalSeries | None:
         return None
     return ExternalSeries("ons", "quarterly", wanted, points, details, sorted(batches),
                           f"{offence.label}, 12 months ending each quarter")
+
+
+def _ons_peers(plan: Any, measure: Any, series: ExternalSeries, forces: dict[str, Force]
+               ) -> tuple[ExternalPeers | None, set[int]]:
+    """The peer forces' ONS figures for the series' offence group and latest period, in one
+    query, and the import batches they came from."""
+    from oversight.data.models import OnsFigure
+
+    if series.source != "ons" or plan.force is None:
+        return None, set()
+    slugs = [s for s in _peer_slugs(plan, measure) if s != plan.force.slug and s in forces]
+    offence = next((d["offence"] for d in series.details.values() if d.get("offence")), None)
+    with_values = [p for p, v in series.points.items() if v is not None]
+    if not slugs or offence is None or not with_values:
+        return None, set()
+    period = max(with_values, key=external.last_month)
+    rows = (OnsFigure.objects.filter(force__in=[forces[s] for s in slugs], is_current=True,
+                                     period_end=period)
+            .filter(Q(offence=offence, measure__in=["count", "rate_per_1000_population"])
+                    | Q(offence="", measure="population")))
+    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    batches: set[int] = set()
+    for f in rows:
+        found[f.force_id][f.measure] = f.value
+        batches.add(f.batch_id)
+    peers = []
+    for slug in slugs:
+        values = found.get(forces[slug].id, {})
+        peers.append(PeerSeries(slug, forces[slug].name, {period: {
+            "count": values.get("count"), "rate": values.get("rate_per_1000_population"),
+            "population": values.get("population")}}))
+    return ExternalPeers(plan.force.slug, plan.force.name, peers), batches
 
 
 def _is_workforce(measure: Any) -> bool:

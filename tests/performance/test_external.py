@@ -221,3 +221,78 @@ def test_a_reduce_by_percent_target_is_judged_on_the_same_period_a_year_earlier(
     assert figures["status"] == "met"
     assert "down 60 (6.0%)" in figures["status_reason"]
     assert external.value_words(1093200, "count") == "1,093,200"
+
+
+EXTRACT = (Path(__file__).resolve().parents[2] / "oversight" / "demo_data" / "ons"
+           / "pfa_tables_p1_p3_long_extract.csv")
+EXTRACT_FORCES = ("Leicestershire", "Derbyshire", "Kent", "Northamptonshire", "Nottinghamshire",
+                  "Staffordshire")
+
+
+def _extract_rates(period: str, offence: str) -> dict[str, tuple[int, int, float]]:
+    """Each force's count, population and rate per 1,000 for ``period``, read from the CSV."""
+    counts, people = {}, {}
+    with EXTRACT.open(newline="") as f:
+        for r in csv.DictReader(f):
+            if r["period_end"] != period or r["area_name"] not in EXTRACT_FORCES:
+                continue
+            if r["variable"] == offence and r["measure"] == "count":
+                counts[r["area_name"]] = int(r["value"])
+            elif r["variable"].startswith("population_mid"):
+                people[r["area_name"]] = int(r["value"])
+    return {n: (counts[n], people[n], 1000 * counts[n] / people[n]) for n in counts}
+
+
+@pytest.mark.django_db
+def test_an_ons_measure_is_ranked_against_its_peers_for_the_latest_12_months():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data.import_ons([EXTRACT], imported_by="test")
+    plan = _plan()
+    with CaptureQueriesContext(connection) as queries:
+        compute_plan(plan)
+    peers = _result(plan, "MCNS-VIOLENCE-WITH-INJURY").figures["peers"]
+
+    expected = _extract_rates("2019-12", "Violence with injury")
+    ours = expected["Leicestershire"][2]
+    others = [v[2] for n, v in expected.items() if n != "Leicestershire"]
+    assert len(others) == 5
+    assert peers["words"] == "the 12 months to December 2019"
+    assert peers["rate"] == pytest.approx(ours)
+    assert peers["rank"] == 1 + sum(rate < ours for rate in others)
+    assert peers["group_size"] == 6
+    assert peers["unweighted_mean_including"] == pytest.approx((ours + sum(others)) / 6)
+    peer_counts = sum(v[0] for n, v in expected.items() if n != "Leicestershire")
+    peer_people = sum(v[1] for n, v in expected.items() if n != "Leicestershire")
+    assert peers["weighted_excluding"] == pytest.approx(1000 * peer_counts / peer_people)
+    assert {b["slug"]: b["count"] for b in peers["bars"]} == {
+        n.lower(): v[0] for n, v in expected.items()}
+    assert peers["rank"] == 1 and peers["better_than_average"] is True
+    # Avon and Somerset is in the plan's group but no data for it is loaded at all
+    assert peers["not_loaded"] == []
+    # one query for all the peers of each ONS measure, not one per peer
+    peer_queries = [q["sql"] for q in queries.captured_queries
+                    if "data_onsfigure" in q["sql"] and "period_end\" = '2019-12'" in q["sql"]]
+    ons_measures = [m for m in plan.measures.all() if (m.source or {}).get("type") == "ons"]
+    assert 1 <= len(peer_queries) <= len(ons_measures)
+
+
+def test_peer_figures_use_count_over_rate_when_the_population_is_missing():
+    series = ExternalSeries("ons", "quarterly", "count", {"2019-12": 100},
+                            {"2019-12": {"count": 100, "rate": 2.0}})
+    group = external.ExternalPeers("a", "Force A", [
+        external.PeerSeries("b", "Force B", {"2019-12": {"count": 300, "rate": None,
+                                                         "population": 100_000}}),
+        external.PeerSeries("c", "Force C", {"2019-09": {"count": 10, "rate": None,
+                                                         "population": 1000}}),
+    ])
+    peers = compute_external(MeasureSpec("X", "V", "count", "lower"), series, group)["peers"]
+
+    assert [(b["name"], b["population"], b["rate"]) for b in peers["bars"]] == [
+        ("Force A", 50_000, 2.0), ("Force B", 100_000, 3.0)]
+    assert peers["rank"] == 1 and peers["group_size"] == 2
+    assert peers["not_loaded"] == ["Force C"]
+    other = ExternalSeries("survey", "as entered", "count", {"2019-12": 100},
+                           {"2019-12": {"count": 100, "rate": 2.0}})
+    assert compute_external(MeasureSpec("X", "V", "count", "lower"), other, group)["peers"] is None

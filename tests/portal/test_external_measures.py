@@ -76,3 +76,31 @@ def test_the_home_page_compares_the_ons_figure_with_the_one_before(client, plan)
 
     count = int(_from_extract("2019-12", "count"))
     assert f"{count:,}" in html and "the 12 months to September 2019" in html
+
+
+def test_the_measure_page_compares_the_ons_rate_with_the_peer_forces(client, plan):
+    rates = {}
+    with EXTRACT.open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["period_end"] == "2019-12"]
+    for name in ("Leicestershire", "Derbyshire", "Kent", "Northamptonshire", "Nottinghamshire",
+                 "Staffordshire"):
+        count = next(int(r["value"]) for r in rows if r["area_name"] == name
+                     and r["variable"] == "Violence with injury" and r["measure"] == "count")
+        people = next(int(r["value"]) for r in rows if r["area_name"] == name
+                      and r["variable"].startswith("population_mid"))
+        rates[name] = (count, 1000 * count / people)
+    ours = rates["Leicestershire"][1]
+    rank = 1 + sum(rate < ours for _, rate in rates.values())
+
+    html = client.get(f"/measures/{CODE}/").content.decode()
+
+    check_page(html)
+    assert "Peer force figures are not shown" not in html
+    assert f"ranked {rank} of 6" in html
+    assert "rate per 1,000 people, the 12 months to December 2019" in html
+    for count, rate in rates.values():  # the data table under the peer chart
+        assert (f'<td class="govuk-table__cell">{rate:.2f}</td>'
+                f'<td class="govuk-table__cell">{count:,}</td>') in html
+    # in the plan's peer group but not in the extract
+    assert ("No figure for the 12 months to December 2019 is loaded for Avon and Somerset "
+            "Constabulary.") in html

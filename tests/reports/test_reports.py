@@ -542,7 +542,10 @@ def test_an_ons_measure_shows_its_latest_published_figure_in_all_three_formats(
     assert "edition pfatablesdec19.xlsx" in section
     assert "neighbouring figures share 9 of their months" in section  # why there is no chart
     assert f"chart-{VIOLENCE.lower()}-spc" not in html
-    assert "peer comparisons are made from data.police.uk figures only" in section
+    # the ONS tables hold the peers too: the comparison for the same 12 months is shown
+    assert "There is no comparison with peer forces" not in section
+    assert "rate per 1,000 people, the 12 months to December 2019" in section
+    assert "ranked 1 of 6" in section
     annex = next(a for a in data["annex"] if a["code"] == VIOLENCE)
     method = dict(annex["rows"])["Method"]
     assert method.startswith("Source: ONS police force area data tables (Violence with injury, "
