@@ -422,9 +422,12 @@ def peers_missing(measure: Any, quarter: str) -> str:
         return (f"There is no comparison with peer forces: their street-level figures for "
                 f"{periods.period_words(quarter)} are not loaded, or a population for them "
                 "is missing.")
+    if (measure.source or {}).get("type") == "ons":
+        return ("There is no comparison with peer forces: none of the plan's peer forces has "
+                "a figure in the ONS tables for the same 12 months.")
     return ("There is no comparison with peer forces: peer comparisons are made from "
-            "data.police.uk figures only, and this measure's figures come from another "
-            "source.")
+            "data.police.uk figures and the ONS tables, and this measure's figures come from "
+            "another source.")
 
 
 def grade_change(grade: dict[str, str], previous: dict[str, str] | None) -> str:
