@@ -31,7 +31,11 @@ def fixtures_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def no_page_cache(settings):
+def no_page_cache():
     """Tests change data directly, so public pages are drawn afresh unless a test turns the
-    page cache on (tests/portal/test_page_cache.py)."""
-    settings.OVERSIGHT_PAGE_CACHE_SECONDS = 0
+    page cache on (tests/portal/test_page_cache.py). Not through the ``settings`` fixture, as
+    some tests have a parameter of that name."""
+    from django.test import override_settings
+
+    with override_settings(OVERSIGHT_PAGE_CACHE_SECONDS=0):
+        yield
