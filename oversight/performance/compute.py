@@ -242,15 +242,21 @@ def _peer_figures(spec: MeasureSpec, inputs: Inputs, label: str) -> dict[str, An
         rows.append((force.slug, msg.AreaCount(force.name, count, pop[0])))
     if len(rows) < 2 or rows[0][0] != inputs.force.slug:
         return None
-    c = msg.compare_with_peers(rows[0][1], [area for _, area in rows[1:]], spec.polarity)
+    return {"quarter": label, "words": periods.period_words(label),
+            **peer_comparison(rows, spec.polarity)}
+
+
+def peer_comparison(rows: list[tuple[str, msg.AreaCount]], polarity: str) -> dict[str, Any]:
+    """The figures of a Most Similar Group comparison: ``rows`` are (slug, area) with the
+    plan's own force first. One bar per force, lowest rate first, the force highlighted."""
+    c = msg.compare_with_peers(rows[0][1], [area for _, area in rows[1:]], polarity)
     bars = sorted(
-        ({"name": a.name, "slug": slug, "count": int(a.count), "population": int(a.population),
-          "rate": round(a.rate, 4), "highlight": slug == inputs.force.slug} for slug, a in rows),
+        ({"name": a.name, "slug": slug, "count": int(a.count),
+          "population": int(round(a.population)), "rate": round(a.rate, 4),
+          "highlight": slug == rows[0][0]} for slug, a in rows),
         key=lambda b: b["rate"],
     )
     return {
-        "quarter": label,
-        "words": periods.period_words(label),
         "bars": bars,
         "rate": c.force_rate,
         "unweighted_mean_including": c.unweighted_with_force,

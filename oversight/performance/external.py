@@ -33,7 +33,7 @@ from typing import Any
 from oversight.methods import change as change_method
 from oversight.methods import msg, periods
 from oversight.methods.spc import SPCInputError, SPCSettings, spc
-from oversight.performance.compute import MeasureSpec, _status
+from oversight.performance.compute import MeasureSpec, _status, peer_comparison
 
 SOURCE_WORDS = {
     "ons": "ONS police force area data tables",
@@ -113,10 +113,6 @@ def period_words(series: ExternalSeries, period: str) -> str:
 def _date_words(iso: str) -> str:
     year, month, day = (int(part) for part in iso[:10].split("-"))
     return f"{day} {periods.month_words(periods.format_month(year, month))}"
-
-
-def year_earlier(period: str) -> str:
-    return periods.same_period_last_year(period)
 
 
 # --- numbers in words -------------------------------------------------------------------
@@ -366,30 +362,11 @@ def _peers(spec: MeasureSpec, series: ExternalSeries, period: str,
             rows.append((peer.slug, msg.AreaCount(peer.name, *found)))
     if len(rows) < 2:
         return None
-    c = msg.compare_with_peers(rows[0][1], [area for _, area in rows[1:]], spec.polarity)
-    bars = sorted(
-        ({"name": a.name, "slug": slug, "count": int(a.count),
-          "population": int(round(a.population)), "rate": round(a.rate, 4),
-          "highlight": slug == group.force_slug} for slug, a in rows),
-        key=lambda b: b["rate"],
-    )
     return {
         "quarter": periods.quarter_of(last_month(period)),
         "period": period,
         "words": period_words(series, period),
-        "bars": bars,
-        "rate": c.force_rate,
-        "unweighted_mean_including": c.unweighted_with_force,
-        "unweighted_mean_excluding": c.unweighted_without_force,
-        "weighted_including": c.weighted_with_force,
-        "weighted_excluding": c.weighted_without_force,
-        "rank": c.rank,
-        "group_size": c.group_size,
-        "gap_rate": c.gap_rate,
-        "gap_count": c.gap_count,
-        "significance": c.significance.result,
-        "better_than_average": c.better_than_average(),
-        "sentence": c.sentence(),
+        **peer_comparison(rows, spec.polarity),
         "not_loaded": missing,
     }
 
@@ -400,7 +377,7 @@ def _peers(spec: MeasureSpec, series: ExternalSeries, period: str,
 def _quarter(series: ExternalSeries, latest: dict[str, Any], earlier: dict[str, Any] | None
              ) -> dict[str, Any]:
     """The latest figure under the keys the police-uk path uses for its latest quarter."""
-    earlier_period = year_earlier(latest["period"])
+    earlier_period = periods.same_period_last_year(latest["period"])
     quarter: dict[str, Any] = {
         "label": periods.quarter_of(latest["month"]),
         "words": latest["words"],
@@ -453,7 +430,7 @@ def compute_external(spec: MeasureSpec, series: ExternalSeries,
     latest = _point(series, latest_period)
     before = with_values[-2] if len(with_values) > 1 else None
     previous = _compared(series, latest, before)
-    earlier = _compared(series, latest, year_earlier(latest_period))
+    earlier = _compared(series, latest, periods.same_period_last_year(latest_period))
     figures: dict[str, Any] = {
         "available": True,
         "source_kind": series.source,

@@ -193,6 +193,12 @@ def _ons_offence_for(measure: Any) -> Any:
     return None
 
 
+def _ons_figures_of(offence: str) -> Q:
+    """An offence group's counts and rates, and the populations the rates used."""
+    return (Q(offence=offence, measure__in=["count", "rate_per_1000_population"])
+            | Q(offence="", measure="population"))
+
+
 def _ons_series(plan: Any, measure: Any) -> ExternalSeries | None:
     from oversight.data.models import OnsFigure
 
@@ -200,10 +206,8 @@ def _ons_series(plan: Any, measure: Any) -> ExternalSeries | None:
     if offence is None or plan.force is None:
         return None
     wanted = "rate_per_1000_population" if measure.unit == "rate_per_1000" else "count"
-    rows = (OnsFigure.objects.filter(force=plan.force, is_current=True)
-            .filter(Q(offence=offence.slug, measure__in=["count", "rate_per_1000_population"])
-                    | Q(offence="", measure="population"))
-            .order_by("period_end"))
+    rows = (OnsFigure.objects.filter(_ons_figures_of(offence.slug), force=plan.force,
+                                     is_current=True).order_by("period_end"))
     by_period: dict[str, dict[str, Any]] = defaultdict(dict)
     for f in rows:
         by_period[f.period_end][f.measure] = f
@@ -246,10 +250,9 @@ def _ons_peers(plan: Any, measure: Any, series: ExternalSeries, forces: dict[str
     if not slugs or offence is None or not with_values:
         return None, set()
     period = max(with_values, key=external.last_month)
-    rows = (OnsFigure.objects.filter(force__in=[forces[s] for s in slugs], is_current=True,
-                                     period_end=period)
-            .filter(Q(offence=offence, measure__in=["count", "rate_per_1000_population"])
-                    | Q(offence="", measure="population")))
+    rows = OnsFigure.objects.filter(_ons_figures_of(offence),
+                                    force__in=[forces[s] for s in slugs], is_current=True,
+                                    period_end=period)
     found: dict[int, dict[str, Any]] = defaultdict(dict)
     batches: set[int] = set()
     for f in rows:

@@ -26,7 +26,7 @@ from oversight.plans.planfile import CRIME_TYPES, NOT_STATED
 from oversight.plans.services import current_plan, plan_versions
 from oversight.plans.writing import plan_file_yaml
 from oversight.staff import work
-from oversight.staff.govuk import staff_page
+from oversight.staff.govuk import plan_or_404, staff_page
 
 ANALYSTS = (Role.ADMINISTRATOR, Role.ANALYST)
 Status = PlanChange.Status
@@ -61,13 +61,6 @@ PLANS = {"text": "Plan", "href": "/staff/plans/"}
 DASHBOARD = {"text": "Dashboard", "href": "/staff/"}
 
 
-def _plan_or_404() -> Plan:
-    plan = current_plan()
-    if plan is None:
-        raise Http404("No plan is loaded")
-    return plan
-
-
 def _change_or_404(pk: int) -> PlanChange:
     change = (PlanChange.objects.select_related("plan", "author", "reviewer", "new_plan")
               .filter(pk=pk).first())
@@ -98,7 +91,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @role_required(*ANALYSTS)
 def download(request: HttpRequest) -> HttpResponse:
     """The plan in use as a plan file, ready for ``oversight plan check`` or a text editor."""
-    plan = _plan_or_404()
+    plan = plan_or_404()
     heading = (f"{plan.title}, version {plan.version}, as stored by Oversight.\n"
                f"Check it with: oversight plan check {plan.slug}.yaml")
     response = HttpResponse(plan_file_yaml(plan.plan_file(), heading),
@@ -114,7 +107,7 @@ def download(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_new(request: HttpRequest) -> HttpResponse:
     """Start a change to the plan in use: why, and the new version's name."""
-    plan = _plan_or_404()
+    plan = plan_or_404()
     reason = request.POST.get("reason", "")
     version = request.POST.get("version", changes.suggest_version(plan))
     errors: list[tuple[str, str]] = []

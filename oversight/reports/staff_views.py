@@ -22,12 +22,12 @@ from django.views.decorators.http import require_http_methods
 
 from oversight.accounts.models import Role
 from oversight.accounts.roles import role_of, role_required
-from oversight.formatting import date_words, number
-from oversight.plans.services import current_plan
+from oversight.formatting import number
 from oversight.reports import annual, services
 from oversight.reports.figures import ReportError, latest_quarter, parse_quarter, parse_year
 from oversight.reports.models import PublishedReport, ReportDraft
-from oversight.staff.govuk import staff_page
+from oversight.staff import work
+from oversight.staff.govuk import plan_or_404, staff_page
 
 ANALYSTS = (Role.ADMINISTRATOR, Role.ANALYST)
 READERS = (Role.ADMINISTRATOR, Role.ANALYST, Role.PANEL_MEMBER)
@@ -38,20 +38,6 @@ AUDIENCES = {"public": "Public: only measures shown on the public site",
 DASHBOARD = {"text": "Dashboard", "href": "/staff/"}
 REPORTS = {"text": "Panel reports", "href": "/staff/reports/"}
 _FILES_ONLY = ("html", "pdf", "docx", "context")
-
-
-def _plan_or_404() -> Any:
-    plan = current_plan()
-    if plan is None:
-        raise Http404("No plan is loaded")
-    return plan
-
-
-def _when(value: Any) -> str:
-    from django.utils import timezone
-
-    local = timezone.localtime(value)
-    return f"{date_words(local.date())} at {local:%H:%M}"
 
 
 def _breadcrumbs(request: HttpRequest) -> list[dict[str, str]]:
@@ -68,8 +54,8 @@ def index(request: HttpRequest) -> HttpResponse:
     drafts = list(ReportDraft.objects.defer(*_FILES_ONLY).select_related("published")[:30])
     return staff_page(
         request, "reports/staff/index.html", "Panel reports",
-        published=[(r, _when(r.published_at)) for r in published],
-        drafts=[(d, _when(d.built_at)) for d in drafts],
+        published=[(r, work.when(r.published_at)) for r in published],
+        drafts=[(d, work.when(d.built_at)) for d in drafts],
         can_build=role_of(request.user) in ANALYSTS,
         breadcrumbs=_breadcrumbs(request)[:-1],
     )
@@ -117,7 +103,7 @@ def _check_choices(post: Any, themes: list[Any]) -> tuple[dict[str, Any], list[t
 @require_http_methods(["GET", "POST"])
 def build(request: HttpRequest) -> HttpResponse:
     """Choose a report (kind, period, theme, audience) and build its HTML, PDF and Word files."""
-    plan = _plan_or_404()
+    plan = plan_or_404()
     themes = list(plan.themes.order_by("number"))
     chosen: dict[str, Any] = {"kind": "quarterly", "theme_text": "", "period": "",
                               "audience": "public"}
@@ -158,8 +144,8 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
     series = services.latest_published(item.kind, item.plan, item.period,
                                        theme=item.theme_number, public_only=item.public)
     return staff_page(request, "reports/staff/draft.html", item.title, draft=item,
-                      built=_when(item.built_at), sizes=_sizes(item), latest=series,
-                      latest_when=_when(series.published_at) if series else "",
+                      built=work.when(item.built_at), sizes=_sizes(item), latest=series,
+                      latest_when=work.when(series.published_at) if series else "",
                       kind_words=KIND_WORDS[item.kind], audience=AUDIENCES[
                           "public" if item.public else "internal"],
                       can_publish=role_of(request.user) in ANALYSTS,
@@ -224,7 +210,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = (latest.version if latest else 0) + 1
     return staff_page(request, "reports/staff/publish.html", f"Publish {item.title}",
                       errors=errors, draft=item, note=note, note_max=NOTE_MAX,
-                      current=current, version=version, built=_when(item.built_at),
+                      current=current, version=version, built=work.when(item.built_at),
                       audience=AUDIENCES["public" if item.public else "internal"],
                       breadcrumbs=[*_breadcrumbs(request),
                                    {"text": "Draft", "href": f"/staff/reports/drafts/{pk}/"}])

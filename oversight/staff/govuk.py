@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from oversight.accounts.models import Role
 from oversight.accounts.roles import role_of
+from oversight.plans.services import current_plan
 
 # (href, text, roles that see it)
 _NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -33,6 +34,14 @@ _NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/", "Public site", (Role.ADMINISTRATOR, Role.ANALYST, Role.PANEL_MEMBER,
                           Role.DATA_PROVIDER)),
 )
+
+
+def plan_or_404() -> Any:
+    """The plan in use, or "not found" when no plan is loaded."""
+    plan = current_plan()
+    if plan is None:
+        raise Http404("No plan is loaded")
+    return plan
 
 
 def navigation_for(request: HttpRequest) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from oversight.data.models import ImportBatch
 from oversight.data.validate import STREET_FILE_NAME
 from oversight.plans.services import current_plan
 from oversight.staff import background, work
-from oversight.staff.govuk import staff_page
+from oversight.staff.govuk import plan_or_404, staff_page
 from oversight.staff.imports import queue_import
 from oversight.staff.models import ImportJob, PanelQuestion
 
@@ -34,13 +34,6 @@ READERS = (Role.ADMINISTRATOR, Role.ANALYST, Role.PANEL_MEMBER)
 QUESTION_MAX = 2000
 REFRESH_SECONDS = 3
 DASHBOARD = {"text": "Dashboard", "href": "/staff/"}
-
-
-def _plan_or_404() -> Any:
-    plan = current_plan()
-    if plan is None:
-        raise Http404("No plan is loaded")
-    return plan
 
 
 # --- landing pages ---------------------------------------------------------------------------
@@ -107,7 +100,7 @@ _ERROR_FIELD = {"save": "text", "submit": "text", "approve": "text", "send-back"
 @require_http_methods(["GET", "POST"])
 def commentary(request: HttpRequest, code: str) -> HttpResponse:
     """Write, send for review, approve or send back the commentary on one measure."""
-    plan = _plan_or_404()
+    plan = plan_or_404()
     measure = get_object_or_404(plan.measures.select_related("theme", "result"), code=code)
     plan_latest = work.latest_quarter(list(plan.measures.select_related("result")))
     period = work.period_for(measure, plan_latest)
@@ -269,7 +262,7 @@ def draft_report(request: HttpRequest) -> HttpResponse:
     """The quarterly report with every measure, public or not, marked as a draft."""
     from oversight.reports.quarterly import render_html
 
-    plan = _plan_or_404()
+    plan = plan_or_404()
     if role_of(request.user) == Role.PANEL_MEMBER:
         action = format_html(
             '<p class="govuk-body"><a class="govuk-notification-banner__link" href="{}">'
@@ -300,7 +293,7 @@ def draft_report(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def question_add(request: HttpRequest) -> HttpResponse:
     """A Panel member asks a question about one measure in the draft report."""
-    plan = _plan_or_404()
+    plan = plan_or_404()
     measures = list(plan.measures.select_related("result").order_by("order", "id"))
     plan_latest = work.latest_quarter(measures)
     chosen = request.POST.get("measure") if request.method == "POST" \
