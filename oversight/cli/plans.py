@@ -9,12 +9,15 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from oversight.cli.common import console, friendly_errors, out, setup_django
 from oversight.plans.planfile import PlanFile, PlanFileError, parse_plan_file
+
+if TYPE_CHECKING:
+    from oversight.plans.services import CarriedOver
 
 
 @contextmanager
@@ -49,6 +52,14 @@ def _summary(spec: PlanFile) -> str:
     return f"{spec.plan.title} (version {spec.plan.version}): {counts}"
 
 
+def _carried_words(carried: CarriedOver) -> str:
+    kept = _count(carried.measures_kept, "measure", "measures")
+    return (f"Carried over from the {kept} it keeps: "
+            f"{_count(carried.commentary, 'piece of commentary', 'pieces of commentary')} and "
+            f"{_count(carried.questions, 'Panel question', 'Panel questions')}. "
+            f"Figures computed for {_count(carried.measures_computed, 'measure', 'measures')}.")
+
+
 def _default_user() -> str:
     try:
         return getpass.getuser()
@@ -79,7 +90,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check a plan file and store it as a new version of its plan.
 
-        Loading the same file twice changes nothing. A new version becomes the current one.
+        Loading the same file twice changes nothing. A new version becomes the current one,
+        takes over the commentary and Panel questions of the measures it keeps (same code),
+        and has its figures computed.
 
         Example: oversight plan load examples/leicestershire-2013.yaml
         """
@@ -95,6 +108,8 @@ def register(app: typer.Typer) -> None:
             _say(f"Loaded {_summary(plan.plan_file())}.")
             if result.replaced is not None:
                 _say(f"It replaces version {result.replaced.version} as the current version.")
+                if result.carried is not None:
+                    _say(_carried_words(result.carried))
                 _say(str(diff_plans(result.replaced, plan)))
 
     @plan_app.command("diff")

@@ -5,11 +5,11 @@ An analyst starts a ``PlanChange`` against the plan in use (``start``), edits it
 (``submit``). Someone else, never the author, approves it (``approve``) or sends it back with
 a note (``send_back``); the author can withdraw a draft (``withdraw``).
 
-Approving writes the edited plan as a plan file (``oversight.plans.writing``), loads it
+Approving writes the edited plan as a plan file (``oversight.plans.writing``) and loads it
 through the same service as ``oversight plan load`` (``load_plan_text``: checked by the plan
-file's own rules, stored as a new version pointing at the one it replaces), copies each kept
-measure's commentary and Panel questions to the new version, and computes every measure's
-figures again, all in one transaction. Every step is audited.
+file's own rules, stored as a new version pointing at the one it replaces, each kept measure's
+commentary and Panel questions copied to it and every measure's figures computed again by
+``services.take_over``), all in one transaction. Every step is audited.
 
 Each edit is checked at once with the plan file's own rules (``validate_spec``), so a problem
 is shown on the form that caused it, not at approval.
@@ -231,10 +231,9 @@ def withdraw(change: PlanChange, user: Any) -> PlanChange:
 
 
 def approve(change: PlanChange, user: Any) -> Plan:
-    """Approve a change: load it as the new version of the plan, carry commentary and Panel
-    questions over, compute every measure again, and audit it, in one transaction."""
-    from oversight.performance.services import compute_plan
-
+    """Approve a change: load it as the new version of the plan (which carries commentary and
+    Panel questions over and computes every measure again), and audit it, in one
+    transaction."""
     _must_be_reviewable(change, user)
     with transaction.atomic():
         base = Plan.objects.select_for_update().get(pk=change.plan_id)
@@ -256,8 +255,6 @@ def approve(change: PlanChange, user: Any) -> Plan:
             raise ChangeError("This change gives a plan identical to an earlier version",
                               "review_note")
         plan = outcome.plan
-        carry_over(base, plan)
-        compute_plan(plan)
         before = _snapshot(change)
         change.status, change.reviewer, change.review_note = Status.APPROVED, user, ""
         change.decided_at, change.new_plan = when, plan
@@ -283,28 +280,3 @@ def _diff_values(diff: PlanDiff, side: str) -> dict[str, Any]:
         else:
             values[key] = item.change if (item.change == "added") == (side == "new") else None
     return values
-
-
-def carry_over(old: Plan, new: Plan) -> None:
-    """Copy commentary and Panel questions on each measure the new version keeps (same code)
-    from ``old`` to ``new``, so approved commentary stays on the public pages and the
-    Panel's questions stay with their measure."""
-    from oversight.commentary.models import Commentary
-    from oversight.staff.models import PanelQuestion
-
-    kept = dict(new.measures.values_list("code", "pk"))
-    copies = [
-        Commentary(measure_id=kept[c.measure.code], period=c.period, text=c.text,
-                   status=c.status, author_id=c.author_id, reviewer_id=c.reviewer_id,
-                   review_note=c.review_note, approved_at=c.approved_at)
-        for c in Commentary.objects.filter(measure__plan=old).select_related("measure")
-        if c.measure.code in kept
-    ]
-    Commentary.objects.bulk_create(copies)
-    questions = [q for q in PanelQuestion.objects.filter(measure__plan=old)
-                 .select_related("measure") if q.measure.code in kept]
-    made = PanelQuestion.objects.bulk_create([
-        PanelQuestion(measure_id=kept[q.measure.code], period=q.period, text=q.text,
-                      asked_by_id=q.asked_by_id) for q in questions])
-    for copy, question in zip(made, questions, strict=True):  # keep when each was asked
-        PanelQuestion.objects.filter(pk=copy.pk).update(asked_at=question.asked_at)

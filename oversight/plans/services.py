@@ -3,7 +3,10 @@
 - ``load_plan_file(path, user=...)`` checks a plan file and stores it as a new ``Plan`` version
   in one transaction. Loading the same file again (same checksum) changes nothing. Loading a new
   version of a plan (same slug, different file) stores it beside the old one, points it at the
-  old one through ``previous`` and makes it the current version.
+  old one through ``previous`` and makes it the current version. The new version takes over
+  the commentary and Panel questions of every measure it keeps (same code) and its figures are
+  computed, in the same transaction (``take_over``): the staff area's approval of a plan change
+  (``oversight.plans.changes.approve``) and ``oversight plan load`` both come through here.
 - ``load_plan_text(text, file_name, user=...)`` does the same for a plan file held as text.
 - ``diff_plans(old, new)`` says what changed between two versions, with the reasons the new
   file gives.
@@ -41,6 +44,17 @@ class LoadOutcome:
     plan: Plan
     created: bool
     replaced: Plan | None = None
+    carried: CarriedOver | None = None
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """What a new version took over from the one it replaced."""
+
+    commentary: int
+    questions: int
+    measures_kept: int
+    measures_computed: int
 
 
 def load_plan_file(path: str | Path, *, user: str = "cli") -> Plan:
@@ -77,7 +91,42 @@ def _load(raw: bytes, text: str, file_name: str, user: str) -> LoadOutcome:
         plan = _create_plan(spec, file_name=file_name, sha256=digest, user=user,
                             previous=previous)
         _create_contents(plan, spec)
-    return LoadOutcome(plan, created=True, replaced=previous)
+        carried = take_over(previous, plan) if previous is not None else None
+    return LoadOutcome(plan, created=True, replaced=previous, carried=carried)
+
+
+def take_over(old: Plan, new: Plan) -> CarriedOver:
+    """``new`` replaces ``old``: copy the commentary and Panel questions of each measure the
+    new version keeps (same code), so approved commentary stays on the public pages and the
+    Panel's questions stay with their measure, then compute every measure of ``new``.
+
+    A measure the new version drops takes nothing with it. Run inside the load's transaction.
+    """
+    from oversight.commentary.models import Commentary
+    from oversight.performance.services import compute_plan
+    from oversight.staff.models import PanelQuestion
+
+    kept = dict(new.measures.values_list("code", "pk"))
+    copies = [
+        Commentary(measure_id=kept[c.measure.code], period=c.period, text=c.text,
+                   status=c.status, author_id=c.author_id, reviewer_id=c.reviewer_id,
+                   review_note=c.review_note, approved_at=c.approved_at)
+        for c in Commentary.objects.filter(measure__plan=old).select_related("measure")
+        if c.measure.code in kept
+    ]
+    Commentary.objects.bulk_create(copies)
+    questions = [q for q in PanelQuestion.objects.filter(measure__plan=old)
+                 .select_related("measure") if q.measure.code in kept]
+    made = PanelQuestion.objects.bulk_create([
+        PanelQuestion(measure_id=kept[q.measure.code], period=q.period, text=q.text,
+                      asked_by_id=q.asked_by_id) for q in questions])
+    for copy, question in zip(made, questions, strict=True):  # keep when each was asked
+        PanelQuestion.objects.filter(pk=copy.pk).update(asked_at=question.asked_at)
+    old_codes = set(old.measures.values_list("code", flat=True))
+    computed = compute_plan(new)
+    return CarriedOver(commentary=len(copies), questions=len(questions),
+                       measures_kept=len(old_codes & set(kept)),
+                       measures_computed=len(computed))
 
 
 def _current_version(slug: str) -> Plan | None:
