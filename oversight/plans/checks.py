@@ -366,16 +366,36 @@ def _check_baselines(spec: PlanFile) -> Iterator[Problem]:
 def _check_exclusions(
     period: str | None, periods: list[str], excluded: list[Any], path: YamlPath
 ) -> Iterator[Problem]:
-    covered = {m for p in [period, *periods] if p and p != NOT_STATED for m in period_months(p)}
-    if not covered:
-        return
+    """Each period left out of a baseline must lie inside the baseline's period(s), and no
+    month may be left out twice."""
+    stated = [p for p in [period, *periods] if p and p != NOT_STATED]
+    covered = {m for p in stated for m in period_months(p)}
+    seen: dict[str, str] = {}
     for index, item in enumerate(excluded):
-        if not set(period_months(item.period)) & covered:
+        where: YamlPath = (*path, "excluded", index, "period")
+        months = period_months(item.period)
+        outside = [m for m in months if m not in covered]
+        if covered and len(outside) == len(months):
             yield Problem(
-                (*path, "excluded", index, "period"),
-                f"{item.period} is not inside the baseline's period, so leaving it out changes "
-                "nothing; check the dates",
+                where,
+                f"{item.period} is not inside the baseline's period ({', '.join(stated)}), so "
+                "leaving it out changes nothing; check the dates",
             )
+        elif covered and outside:
+            yield Problem(
+                where,
+                f"{item.period} is partly outside the baseline's period ({', '.join(stated)}): "
+                f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} not in it; leave "
+                "out only months inside the baseline",
+            )
+        twice = [m for m in months if m in seen]
+        if twice:
+            yield Problem(
+                where,
+                f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} already left out "
+                f"(under {seen[twice[0]]}); list each month once",
+            )
+        seen.update(dict.fromkeys((m for m in months if m not in seen), item.period))
 
 
 def _check_targets(spec: PlanFile) -> Iterator[Problem]:

@@ -120,6 +120,10 @@ def _show(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, list):
         return "[" + "; ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict) and set(value) == {"period", "reason"}:  # a period left out
+        return f"{value['period']}: {_show(value['reason'])}"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_show(item)}" for key, item in value.items())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = f"'{value}'" if isinstance(value, str) else str(value)

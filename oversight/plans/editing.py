@@ -1,8 +1,9 @@
 """Edits to a plan file held as plain data (``PlanFile.model_dump(mode="json")``), as the
-staff pages make them: a measure's fields, the wording of a theme, priority or outcome, a
-priority's rank, adding and removing a measure; and ``finalise``, which turns an edited copy
-into the next version (its version name and reason, the reason on every item it changes, and
-the measures it drops listed under ``removed``).
+staff pages make them: a measure's fields (with the months its baseline leaves out), the
+wording of a theme, priority or outcome, a priority's rank, adding and removing a measure;
+and ``finalise``, which turns an edited copy into the next version (its version name and
+reason, the reason on every item it changes, and the measures it drops listed under
+``removed``).
 
 Every function returns a new dict and leaves its input alone. Nothing here checks the result:
 ``oversight.plans.changes.validate_spec`` does that with the plan file's own checks, so an
@@ -132,6 +133,7 @@ class MeasureEdit:
     baseline_rule: str = NOT_STATED
     baseline_period: str = ""
     baseline_value: float | None = None
+    baseline_excluded: list[Data] = field(default_factory=list)
 
 
 def measure_edit_from(item: Data) -> MeasureEdit:
@@ -152,6 +154,8 @@ def measure_edit_from(item: Data) -> MeasureEdit:
         baseline_rule=baseline.get("rule") or NOT_STATED,
         baseline_period=baseline.get("period") or "",
         baseline_value=baseline.get("value"),
+        baseline_excluded=[{"period": e["period"], "reason": e["reason"]}
+                           for e in baseline.get("excluded") or []],
     )
 
 
@@ -185,13 +189,14 @@ def _edit_target(item: Data, edit: MeasureEdit) -> None:
 
 
 def _edit_baseline(item: Data, edit: MeasureEdit) -> None:
-    given = edit.baseline_period or edit.baseline_value is not None
+    given = edit.baseline_period or edit.baseline_value is not None or edit.baseline_excluded
     if item.get("baseline") is None and edit.baseline_rule == NOT_STATED and not given:
         return
     baseline = dict(item.get("baseline") or {})
     baseline["rule"] = edit.baseline_rule
     set_field(baseline, "period", edit.baseline_period)
     set_field(baseline, "value", edit.baseline_value)
+    baseline["excluded"] = [dict(e) for e in edit.baseline_excluded]
     set_field(item, "baseline", baseline)
 
 

@@ -9,6 +9,7 @@ shows the GOV.UK error summary, each message naming the field; nothing is saved.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from oversight.accounts.models import Role
 from oversight.accounts.roles import role_required
+from oversight.methods.periods import parse_month, period_months
 from oversight.plans import changes, editing
 from oversight.plans.diff import KIND_HEADINGS, KIND_ORDER
 from oversight.plans.models import Measure, Plan, PlanChange
@@ -292,7 +294,77 @@ MEASURE_FIELDS: dict[tuple[str, ...], tuple[str, str]] = {
     ("baseline", "rule"): ("baseline-rule", "Baseline"),
     ("baseline", "period"): ("baseline-period", "Baseline period"),
     ("baseline", "value"): ("baseline-value", "Baseline value"),
+    ("baseline", "excluded"): ("baseline-excluded", "Months left out of the baseline"),
 }
+
+EXCLUDED_LABEL = "Months left out of the baseline"
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+def excluded_text(excluded: list[dict[str, Any]]) -> str:
+    """The months a baseline leaves out as the form shows them: one line each, the month
+    (YYYY-MM) or run of months (YYYY-MM to YYYY-MM), a colon and why. A period the plan file
+    gives another way, such as a quarter, is shown as its months."""
+    lines = []
+    for item in excluded:
+        period = str(item["period"])
+        if not all(_MONTH.match(part) for part in period.split(" to ")):
+            months = period_months(period)
+            period = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+        reason = " ".join(str(item.get("reason") or "").split())
+        lines.append(f"{period}: {reason}")
+    return "\n".join(lines)
+
+
+def _month_problem(text: str) -> str | None:
+    if not _MONTH.match(text):
+        return (f"“{text}” is not a month; write each month as YYYY-MM, such as 2020-04, or a "
+                "run of months as 2020-04 to 2020-06")
+    try:
+        parse_month(text)
+    except ValueError:
+        return f"“{text}” is not a month; the month after the year runs from 01 to 12"
+    return None
+
+
+def _excluded_from_post(text: str, errors: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """The left-out months from the form, one line each as ``excluded_text`` writes them.
+    The format is checked here; that each month is inside the baseline's period and is left
+    out once is checked by the plan file's own rules (``checks._check_exclusions``)."""
+    found: list[dict[str, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        where = f"{EXCLUDED_LABEL}, line {number}"
+        head, _colon, reason = line.partition(":")
+        parts = head.split()
+        if len(parts) == 3 and parts[1].lower() == "to":
+            start, end = parts[0], parts[2]
+        elif len(parts) == 1:
+            start, end = parts[0], None
+        else:
+            errors.append(("baseline-excluded", f"{where}: write the month as YYYY-MM (or a run "
+                           "of months as 2020-04 to 2020-06), then a colon and why it is left "
+                           "out, such as 2020-04: first national lockdown"))
+            continue
+        problem = _month_problem(start) or (_month_problem(end) if end else None)
+        if problem:
+            errors.append(("baseline-excluded", f"{where}: {problem}"))
+            continue
+        if end and end < start:
+            errors.append(("baseline-excluded", f"{where}: {start} to {end} ends before it "
+                                                "starts; put the earlier month first"))
+            continue
+        period = f"{start} to {end}" if end else start
+        reason = reason.strip()
+        if not reason:
+            errors.append(("baseline-excluded", f"{where}: say why {period} is left out, "
+                                                f"after a colon, such as {period}: first "
+                                                "national lockdown"))
+            continue
+        found.append({"period": period, "reason": reason})
+    return found
 
 
 def _measure_edit_from_post(post: Any) -> tuple[editing.MeasureEdit, list[tuple[str, str]]]:
@@ -308,6 +380,7 @@ def _measure_edit_from_post(post: Any) -> tuple[editing.MeasureEdit, list[tuple[
     baseline_rule = _choice(post, "baseline-rule", BASELINE_RULES, "Select the baseline",
                             errors)
     baseline_value = _number(post, "baseline-value", "baseline value", errors)
+    baseline_excluded = _excluded_from_post(post.get("baseline-excluded", ""), errors)
     if target_type in NEEDS_VALUE and target_value is None and "target-value" not in dict(errors):
         words = dict(TARGET_TYPES)[target_type].lower()
         errors.append(("target-value", f"Enter the target value: a target to {words} needs one"
@@ -321,7 +394,7 @@ def _measure_edit_from_post(post: Any) -> tuple[editing.MeasureEdit, list[tuple[
         target_methodology=post.get("target-methodology", "").strip(),
         target_consultees=_lines(post.get("target-consultees", "")),
         baseline_rule=baseline_rule, baseline_period=post.get("baseline-period", "").strip(),
-        baseline_value=baseline_value,
+        baseline_value=baseline_value, baseline_excluded=baseline_excluded,
     )
     return edit, errors
 
@@ -329,8 +402,8 @@ def _measure_edit_from_post(post: Any) -> tuple[editing.MeasureEdit, list[tuple[
 @role_required(*ANALYSTS)
 @require_http_methods(["GET", "POST"])
 def measure_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """Change a measure's name, definition, owner, polarity, target, baseline, caveats and
-    whether it is public."""
+    """Change a measure's name, definition, owner, polarity, target, baseline (with the months
+    it leaves out), caveats and whether it is public."""
     item = _draft_for(request, pk)
     stop = _not_editable(request, item)
     if stop:
@@ -341,9 +414,11 @@ def measure_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise Http404("No such measure in this change") from None
     current = item.spec["measures"][index]
     edit = editing.measure_edit_from(current)
+    excluded = excluded_text(edit.baseline_excluded)
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         edit, errors = _measure_edit_from_post(request.POST)
+        excluded = request.POST.get("baseline-excluded", "")
         if not errors:
             data = editing.edit_measure(item.spec, code, edit)
             done, errors = _save(request, item, data, f"measure {code}", current,
@@ -354,7 +429,7 @@ def measure_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     return staff_page(
         request, "plans/measure_edit.html", f"Change measure {code}", errors=errors,
         change=item, code=code, edit=edit, polarities=POLARITIES, target_types=TARGET_TYPES,
-        baseline_rules=BASELINE_RULES, measure=current,
+        baseline_rules=BASELINE_RULES, measure=current, excluded=excluded,
         breadcrumbs=[DASHBOARD, PLANS, {"text": f"Change {item.pk}",
                                         "href": f"/staff/plans/changes/{item.pk}/"}],
     )
