@@ -7,7 +7,8 @@ WeasyPrint laying out plain pages for the report's PDF), because the machine is 
 absolute times are noisy. The results go to ``benchmarks/results/<date>.json`` and the
 generated part of ``docs/performance.md``. ``--quick`` is a smoke run (small input, one run
 each, short loads) that writes ``<date>-quick.json`` and leaves the docs alone unless
-``--doc`` is given.
+``--doc`` is given. ``--update`` reruns only the chosen benchmarks and keeps the others'
+results from the newest full results file, each section saying when it was measured.
 
 PostgreSQL: ``OVERSIGHT_TEST_POSTGRES`` if set, else a throwaway cluster on 127.0.0.1 (as
 ``./dev test`` does), stopped and removed at the end. The web benchmark needs ``wrk``.
@@ -64,6 +65,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help=f"Markdown file to regenerate (default: {DOC.relative_to(REPO)}, "
                         "none with --quick)")
     parser.add_argument("--no-doc", action="store_true", help="write no Markdown")
+    parser.add_argument("--update", action="store_true",
+                        help="keep the results of the benchmarks not chosen from the newest "
+                        "full results file, so the page shows every benchmark")
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in BENCHMARKS]
@@ -132,19 +136,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for name in args.chosen:
             say(f"== {name}")
             started = time.perf_counter()
+            load_before = round(os.getloadavg()[0], 2)
+            measured_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
             try:
                 results[name] = run_benchmark(name, args, files, postgres_url)
             except BenchmarkError as exc:
                 say(f"{name} did not run: {exc}")
                 results[name] = {"error": str(exc)}
             results[name]["wall_seconds"] = round(time.perf_counter() - started, 1)
+            results[name]["measured"] = {"at": measured_at, "load_average_before": load_before,
+                                         "load_average_after": round(os.getloadavg()[0], 2)}
+    if args.update and not args.quick:
+        results = _with_earlier_results(results, args.results)
     info["load_average_1min_after"] = round(os.getloadavg()[0], 2)
     from benchmarks import document
 
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "quick": args.quick,
-        "benchmarks": args.chosen,
+        "benchmarks": list(results),
         "data": {"folder": str(args.data), "files": len(files),
                  "bytes": sum(f.stat().st_size for f in files)},
         "machine": info,
@@ -160,6 +170,38 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         document.write(doc, report)
         say(f"wrote {doc}")
     return report
+
+
+def _with_earlier_results(results: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The results just measured, and for each other benchmark its newest result in a full
+    (not ``--quick``) results file in ``folder``, in the usual order."""
+    runs = []
+    for path in folder.glob("*.json"):
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(found, dict) and found.get("quick") is False and "results" in found:
+            runs.append(found)
+    runs.sort(key=lambda run: run["machine"]["date"], reverse=True)
+    merged: dict[str, Any] = {}
+    for name in BENCHMARKS:
+        if name in results:
+            merged[name] = results[name]
+            continue
+        run = next((run for run in runs
+                    if "error" not in run["results"].get(name, {"error": "not run"})), None)
+        if run is None:
+            continue
+        kept = dict(run["results"][name])
+        kept.setdefault("measured", {
+            "at": run["machine"]["date"],
+            "load_average_before": run["machine"].get("load_average_1min"),
+            "load_average_after": run["machine"].get("load_average_1min_after"),
+        })
+        merged[name] = kept
+        say(f"keeping the {name} results measured {kept['measured']['at']}")
+    return merged
 
 
 class _nothing:

@@ -81,7 +81,8 @@ def section(report: dict[str, Any]) -> str:
         "hand. Every figure is set beside a reference run on the same machine in the same run, "
         "because the machine is shared and absolute times move with other work on it (load "
         f"average {m['load_average_1min']} at the start, "
-        f"{m.get('load_average_1min_after', '–')} at the end).",
+        f"{m.get('load_average_1min_after', '–')} at the end). Each section says when it was "
+        "measured: `--update` reruns some benchmarks and keeps the others' latest results.",
         "",
         "### Goals",
         "",
@@ -117,7 +118,13 @@ def section(report: dict[str, Any]) -> str:
         if "error" in results[name]:
             lines += [f"### {name.capitalize()}", "", f"Did not run: {results[name]['error']}", ""]
             continue
-        lines += writer(results[name], report)
+        written = writer(results[name], report)
+        measured = results[name].get("measured")
+        if measured:
+            written[2:2] = [f"Measured {measured['at']} (load average "
+                            f"{measured['load_average_before']} before, "
+                            f"{measured['load_average_after']} after).", ""]
+        lines += written
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
