@@ -102,6 +102,14 @@ TABLE: dict[str, list[Case]] = {
     "portal:quarterly-report": [case(PUBLIC)],
     "portal:data": [case(PUBLIC)],
     "portal:accessibility": [case(PUBLIC)],
+    "portal:plan-versions": [case(PUBLIC, note="staff also see versions not approved")],
+    "portal:plan-version": [
+        case(PUBLIC, lambda w: {"pk": w["plan"].pk}),
+        case({**everyone(NOT_FOUND), "administrator": OK, "analyst": OK},
+             lambda w: {"pk": draft_version(w).pk},
+             "a version not approved is shown to plan staff only"),
+        case(everyone(NOT_FOUND), lambda w: {"pk": 10**9}, "a version that does not exist"),
+    ],
     # --- signing in and out, users -------------------------------------------------------------
     "staff:login": [case(PUBLIC, note="anyone may see the sign-in page")],
     "staff:logout": [case(signed_in(administrator=OK, analyst=OK, data_provider=OK,
@@ -144,6 +152,16 @@ TABLE: dict[str, list[Case]] = {
     # --- building and publishing reports in the staff area (oversight.reports) ----------------
     "staff-reports:index": [case(READERS)],
     "staff-reports:build": [case(ANALYSTS, note="Panel members read drafts but do not build")],
+    "staff-reports:job": [
+        case(ANALYSTS, lambda w: {"pk": w["report_job"].pk}, "a build under way; builders only"),
+        case(signed_in(administrator=NOT_FOUND, analyst=NOT_FOUND), lambda w: {"pk": 10**9},
+             "a build that does not exist"),
+    ],
+    "staff-reports:question-answer": [
+        case(ANALYSTS, lambda w: {"pk": w["question"].pk}, "analysts answer; Panel members ask"),
+        case(signed_in(administrator=NOT_FOUND, analyst=NOT_FOUND), lambda w: {"pk": 10**9},
+             "a question that does not exist"),
+    ],
     "staff-reports:draft": [
         case(READERS, lambda w: {"pk": w["draft"].pk}),
         case(signed_in(administrator=NOT_FOUND, analyst=NOT_FOUND, panel_member=NOT_FOUND),
@@ -232,6 +250,20 @@ TABLE: dict[str, list[Case]] = {
              "confirming is a POST; a GET changes nothing"),
     ],
 }
+
+
+def draft_version(w: dict[str, Any]) -> Any:
+    """A later version of the plan loaded as a draft and not in use (made once)."""
+    from oversight.plans.models import Plan
+
+    if "draft_version" not in w:
+        plan = w["plan"]
+        w["draft_version"] = Plan.objects.create(
+            slug=plan.slug, title=plan.title, force=plan.force, force_slug=plan.force_slug,
+            force_name=plan.force_name, version="draft", status=Plan.Status.DRAFT,
+            source="test", file_name="draft.yaml", sha256="d" * 64, spec=plan.spec,
+            previous=plan, is_current=False, loaded_by="test")
+    return w["draft_version"]
 
 
 # --- walking the resolver ------------------------------------------------------------------------
@@ -324,7 +356,12 @@ def reports_world(world: dict[str, Any]) -> dict[str, Any]:
     published = services.publish_draft(
         services.build_draft("quarterly", world["plan"], None, user=analyst), user=analyst)
     draft = services.build_draft("quarterly", world["plan"], None, user=analyst)
-    return {"draft": draft, "published": published}
+    from oversight.staff.models import PanelQuestion, ReportJob
+
+    job = ReportJob.objects.create(kind="quarterly", user=analyst, username="anna")
+    question = PanelQuestion.objects.create(measure=world["measure"], period="2025/26 Q1",
+                                            text="Why?", asked_by=world["users"]["panel-member"])
+    return {"draft": draft, "published": published, "report_job": job, "question": question}
 
 
 def returns_world(world: dict[str, Any]) -> dict[str, Any]:

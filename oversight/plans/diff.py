@@ -10,6 +10,7 @@ This module does not use Django, so two files can be compared without a database
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -86,6 +87,27 @@ class PlanDiff:
         """The change to one item, such as ``find("measure", "VEH-1")``, if it changed."""
         return next((c for c in self.changes if c.kind == kind and c.key == key), None)
 
+    def only(self, keep: Callable[[ItemChange], bool]) -> PlanDiff:
+        """The same comparison with only the changes ``keep`` accepts, such as the ones the
+        public may see."""
+        return PlanDiff(self.old_label, self.new_label,
+                        tuple(c for c in self.changes if keep(c)))
+
+    def summary(self) -> str:
+        """What changed in one sentence, such as "Changed 2 measures and the plan's details;
+        added 1 measure; removed 1 priority." Reasons are not included."""
+        parts = []
+        for verb in ("changed", "added", "removed"):
+            counts = {kind: sum(1 for c in self.changes if c.kind == kind and c.change == verb)
+                      for kind in KIND_ORDER}
+            words = [_count_words(kind, n) for kind, n in counts.items() if n]
+            if words:
+                parts.append(f"{verb} {_and(words)}")
+        if not parts:
+            return "Nothing changed in the plan's contents."
+        sentence = "; ".join(parts) + "."
+        return sentence[:1].upper() + sentence[1:]
+
     def lines(self) -> list[str]:
         """The differences as lines of plain text, grouped by kind of item."""
         if self.is_empty:
@@ -102,6 +124,22 @@ class PlanDiff:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+_NOUNS = {"strand": ("strand", "strands"), "theme": ("theme", "themes"),
+          "priority": ("priority", "priorities"), "outcome": ("outcome", "outcomes"),
+          "measure": ("measure", "measures"), "peer_group": ("peer group", "peer groups")}
+
+
+def _count_words(kind: str, count: int) -> str:
+    if kind == "plan":
+        return "the plan's details"
+    singular, plural = _NOUNS[kind]
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _describe(change: ItemChange) -> list[str]:

@@ -16,16 +16,20 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from oversight.accounts.roles import STAFF_ROLES, role_of
 from oversight.commentary.models import Commentary
 from oversight.data.models import Area, ImportBatch
 from oversight.formatting import month_words
 from oversight.methods import periods
 from oversight.methods.change import change
 from oversight.performance.presentation import SIGNAL_WORDS, STATUS_TAGS, measure_view
+from oversight.plans import history
 from oversight.plans.models import Plan
+from oversight.plans.services import current_plan
 from oversight.portal import areas
 from oversight.portal.page_cache import public_page
 from oversight.reports import quarterly
+from oversight.reports.context import target_words
 
 NAVIGATION = [
     {"href": "/", "text": "The plan"},
@@ -269,3 +273,37 @@ def data_sources(request: HttpRequest) -> HttpResponse:
 @public_page
 def accessibility(request: HttpRequest) -> HttpResponse:
     return _page(request, "portal/accessibility.html", "Accessibility statement")
+
+
+# --- versions of the plan ---------------------------------------------------------------------
+
+
+def _sees_drafts(request: HttpRequest) -> bool:
+    """Analysts and administrators also see versions not approved and changes in progress."""
+    return role_of(getattr(request, "user", None)) in STAFF_ROLES
+
+
+@public_page
+def plan_versions(request: HttpRequest) -> HttpResponse:
+    staff = _sees_drafts(request)
+    plan = current_plan() if staff else _published_plan()
+    if plan is None:
+        raise Http404("No plan is published")
+    return _page(request, "portal/plan_versions.html", "Plan versions", plan=plan, staff=staff,
+                 versions=history.version_list(plan.slug, staff=staff),
+                 breadcrumbs=[{"text": "The plan", "href": "/"}])
+
+
+@public_page
+def plan_version(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = _sees_drafts(request)
+    published = _published_plan()
+    version = history.version_for(pk, published.slug if published else None, staff=staff)
+    if version is None:
+        raise Http404("No published version of the plan has that number")
+    detail = history.version_detail(version, staff=staff)
+    return _page(request, "portal/plan_version.html", f"Version {version.plan.version}",
+                 version=version, detail=detail, plan=version.plan, staff=staff,
+                 target_words=target_words, baseline_words=history.baseline_words,
+                 breadcrumbs=[{"text": "The plan", "href": "/"},
+                              {"text": "Plan versions", "href": "/plan/versions/"}])
