@@ -98,6 +98,19 @@ def default_year(plan: Any) -> str:
     return full[-1] if full else year_of(loaded[-1])
 
 
+def complete_quarters_of(plan: Any, year: str) -> list[str]:
+    """The quarters of financial year ``year`` with all three months loaded, oldest first;
+    ``ReportError`` if there is none."""
+    loaded = complete_quarters(loaded_months(plan))
+    start = periods.parse_quarter(f"{year} Q1")[0]
+    year_quarters = [periods.quarter_label(start, q) for q in range(1, 5)]
+    complete = [q for q in year_quarters if q in loaded]
+    if not complete:
+        raise ReportError(f"No quarter of {year} ({periods.period_words(year)}) has all three "
+                          f"months loaded for {plan.force_name}; choose another year.")
+    return complete
+
+
 def build(plan: Any, year: str | None = None, *, public_only: bool = True,
           produced: dt.date | str | None = None) -> dict[str, Any]:
     """The annual report's data for financial year ``year``.
@@ -105,14 +118,10 @@ def build(plan: Any, year: str | None = None, *, public_only: bool = True,
     By default the year is the latest with all four quarters loaded or, if none is, the year
     of the latest loaded quarter.
     """
-    loaded = complete_quarters(loaded_months(plan))
     year = year or default_year(plan)
+    complete = complete_quarters_of(plan, year)
     start = periods.parse_quarter(f"{year} Q1")[0]
     year_quarters = [periods.quarter_label(start, q) for q in range(1, 5)]
-    complete = [q for q in year_quarters if q in loaded]
-    if not complete:
-        raise ReportError(f"No quarter of {year} ({periods.period_words(year)}) has all three "
-                          f"months loaded for {plan.force_name}; choose another year.")
     measures = context.plan_measures(plan, public_only=public_only)
     if not measures:
         raise ReportError("The plan has no measures to report on"

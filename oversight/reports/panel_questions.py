@@ -2,9 +2,10 @@
 asked about the report's measures (``oversight.staff.models.PanelQuestion``), up to the end of
 the report's period.
 
-The staff area does not record answers to questions yet, so every question asked counts as
-outstanding and the section says so. A public report lists questions on public measures only;
-the asker's name is never shown. With no question, the section is left out.
+Each question is shown with the answer an analyst or administrator gave in the staff area, and
+the date of the answer, or "Not yet answered". A public report lists questions on public
+measures only; neither the asker's nor the answerer's name is ever shown. With no question,
+the section is left out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from oversight.methods import periods
+
+NOT_ANSWERED = "Not yet answered"
 
 
 def _last_quarter(period: str) -> str:
@@ -41,22 +44,26 @@ def report_section(plan: Any, period: str, *, theme: int | None = None,
             continue
         if asked_for > last:
             continue
+        answer = (f"{question.answer} (answered "
+                  f"{date_words(timezone.localdate(question.answered_at))})"
+                  if question.answered_at is not None else NOT_ANSWERED)
         rows.append([question.measure.name, question.period,
-                     date_words(timezone.localdate(question.asked_at)), question.text])
+                     date_words(timezone.localdate(question.asked_at)), question.text, answer])
     if not rows:
         return None
     words = periods.period_words(period)
     count = len(rows)
+    waiting = sum(1 for row in rows if row[4] == NOT_ANSWERED)
     return {
         "id": "panel-questions",
         "title": "Panel questions",
         "paragraphs": [
             f"Police and Crime Panel members have asked {count} "
             f"{'question' if count == 1 else 'questions'} about the measures in this report, "
-            f"up to {words}. Answers are not recorded here yet, so every question asked is "
-            "listed: the analysts answer them in the commentary or at the Panel meeting.",
+            f"up to {words}: {count - waiting} answered and {waiting} not yet answered. "
+            "Each question is listed with its answer.",
         ],
         "tables": [{"caption": f"Questions from Panel members ({count}), oldest first",
-                    "columns": ["Measure", "Quarter", "Asked", "Question"],
+                    "columns": ["Measure", "Quarter", "Asked", "Question", "Answer"],
                     "rows": rows, "numeric": []}],
     }

@@ -92,13 +92,26 @@ class Charts:
             drawings.append((f"chart-{entry['chart_key']}-peers", lambda: _peers(peer_key)))
         return drawings
 
-    def prepare(self, data: dict[str, Any]) -> None:
-        """Draw every chart of the report data that is not drawn yet."""
-        todo = [(chart_id, draw) for theme in data.get("themes", [])
+    def _todo(self, data: dict[str, Any]) -> list[tuple[str, Callable[[], Chart]]]:
+        return [(chart_id, draw) for theme in data.get("themes", [])
                 for entry in theme["measures"] for chart_id, draw in self._drawings(entry)
                 if chart_id not in self._charts]
+
+    def count(self, data: dict[str, Any]) -> int:
+        """How many charts of the report data are not drawn yet."""
+        return len(self._todo(data))
+
+    def prepare(self, data: dict[str, Any], *,
+                advance: Callable[[], None] | None = None) -> None:
+        """Draw every chart of the report data that is not drawn yet, calling ``advance``
+        after each."""
+        todo = self._todo(data)
+        drawn = []
         with ThreadPoolExecutor(WORKERS) as pool:
-            drawn = list(pool.map(lambda item: item[1](), todo))
+            for chart in pool.map(lambda item: item[1](), todo):
+                drawn.append(chart)
+                if advance is not None:
+                    advance()
         for (chart_id, _), chart in zip(todo, drawn, strict=True):
             self._charts[chart_id] = chart
 

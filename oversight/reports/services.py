@@ -7,8 +7,10 @@
 - ``write(kind, plan, period, formats, out_dir)`` writes the files under ``out_dir``;
 - ``publish(kind, plan, period, user=...)`` freezes a new version (audited);
 - ``build_draft(kind, plan, period, user=...)`` builds all three files and keeps them as a
-  ``ReportDraft`` for staff to read before publishing; ``publish_draft(draft, user=...)``
-  publishes it through ``publish``, refusing if the data has changed since it was built;
+  ``ReportDraft`` for staff to read before publishing, reporting its steps (``STEPS``) to a
+  ``progress`` (the staff area runs it in the background: ``oversight.reports.jobs``);
+  ``publish_draft(draft, user=...)`` publishes it through ``publish``, refusing if the data
+  has changed since it was built;
 - ``revisions(report)`` lists what has changed in the data since a report was published.
 
 ``kind`` is ``quarterly``, ``thematic`` (needs ``theme``: a theme number) or ``annual``.
@@ -30,6 +32,7 @@ from django.utils import timezone
 
 from oversight.accounts import audit
 from oversight.data.models import ImportBatch
+from oversight.data.services import ProgressReporter
 from oversight.formatting import date_words, month_words, number
 from oversight.reports import annual, quarterly, thematic
 from oversight.reports import render as render_module
@@ -40,6 +43,16 @@ from oversight.reports.pdf import html_to_pdf
 
 KINDS = ("quarterly", "thematic", "annual")
 FORMATS = ("html", "pdf", "docx")
+STEPS = {
+    "figures": "Working out the figures",
+    "charts": "Drawing the charts",
+    "html": "Writing the HTML page",
+    "pdf": "Making the PDF",
+    "docx": "Making the Word document",
+    "save": "Saving the draft",
+}
+"""The steps of building a report, in order, as ``build_draft`` reports them to its
+``progress`` (the staff area's build page shows them)."""
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
@@ -73,26 +86,40 @@ def _quarter(period: str | None) -> str | None:
     return parse_quarter(period) if period else None
 
 
-def render_data(data: dict[str, Any], formats: tuple[str, ...] | list[str] = FORMATS
-                ) -> dict[str, bytes]:
-    """The report data as each format's bytes, charts drawn once for all of them."""
+def render_data(data: dict[str, Any], formats: tuple[str, ...] | list[str] = FORMATS, *,
+                progress: ProgressReporter | None = None) -> dict[str, bytes]:
+    """The report data as each format's bytes, charts drawn once for all of them. Each step
+    (``STEPS``) is reported to ``progress`` as it starts."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ReportError(f"Unknown format {', '.join(unknown)}; use one of: "
                           f"{', '.join(FORMATS)}.")
+    step = _stepper(progress)
     charts = render_module.Charts()
-    charts.prepare(data)
+    step("charts", charts.count(data))
+    charts.prepare(data, advance=progress.advance if progress is not None else None)
     out: dict[str, bytes] = {}
     if "html" in formats:
+        step("html")
         out["html"] = render_module.html(data, medium="html", charts=charts).encode("utf-8")
     if "pdf" in formats or "docx" in formats:
         paper = render_module.html(data, medium="pdf", charts=charts)
         if "pdf" in formats:
+            step("pdf")
             out["pdf"] = html_to_pdf(paper)
         if "docx" in formats:
+            step("docx")
             charts.prepare_png()
             out["docx"] = html_to_docx(paper, charts, data)
     return {f: out[f] for f in formats}
+
+
+def _stepper(progress: ProgressReporter | None) -> Any:
+    """``step(key, total=1)``: tell ``progress`` that the step ``STEPS[key]`` starts."""
+    def step(key: str, total: int = 1) -> None:
+        if progress is not None:
+            progress.start(STEPS[key], total)
+    return step
 
 
 def render(kind: str, plan: Any, period: str | None, fmt: str, public_only: bool = True, *,
@@ -188,14 +215,19 @@ def publish(kind: str, plan: Any, period: str | None = None, *, user: Any,
 
 def build_draft(kind: str, plan: Any, period: str | None = None, *, user: Any,
                 theme: int | None = None, public_only: bool = True,
-                produced: dt.date | str | None = None) -> ReportDraft:
+                produced: dt.date | str | None = None,
+                progress: ProgressReporter | None = None) -> ReportDraft:
     """Build a report in all three formats and keep it as a draft (audited as
-    ``report.build``). Raises ``ReportError`` for a report that cannot be made as asked."""
+    ``report.build``), reporting each of ``STEPS`` to ``progress`` as it starts. Raises
+    ``ReportError`` for a report that cannot be made as asked."""
     started = time.perf_counter()
+    step = _stepper(progress)
+    step("figures")
     data = build(kind, plan, period, theme=theme, public_only=public_only,
                  produced=produced or timezone.localdate())
-    files = render_data(data, FORMATS)
+    files = render_data(data, FORMATS, progress=progress)
     seconds = time.perf_counter() - started
+    step("save")
     signed_in = getattr(user, "is_authenticated", False)
     with transaction.atomic():
         draft = ReportDraft.objects.create(

@@ -1,6 +1,9 @@
-"""Questions Police and Crime Panel members ask about a measure when they read a draft report.
+"""Questions Police and Crime Panel members ask about a measure when they read a draft report,
+with the answer an analyst or administrator gives in the staff area; and the records of work
+that runs in the background (an upload's import, a report being built).
 
-Analysts see them on their dashboard and answer them in the commentary or at the Panel.
+Analysts see the questions not yet answered on their dashboard; a report's "Panel questions"
+section shows each question with its answer or "Not yet answered".
 """
 
 from __future__ import annotations
@@ -19,12 +22,22 @@ class PanelQuestion(models.Model):
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                  null=True, blank=True, related_name="panel_questions")
     asked_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    answer = models.TextField(blank=True, help_text="The answer, as the analyst wrote it")
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    answered_by_name = models.CharField(max_length=150, blank=True,
+                                        help_text="Kept if the user is later removed")
+    answered_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-asked_at", "-id"]
 
     def __str__(self) -> str:
         return f"Question on {self.measure.code} for {self.period}"
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
 
 
 class BackgroundJob(models.Model):
@@ -95,3 +108,38 @@ class ImportJob(BackgroundJob):
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_status_display()})"
+
+
+class ReportJob(BackgroundJob):
+    """A Panel report being built from the staff area, in the background
+    (``oversight.reports.jobs``): what was asked for, and the draft it made. The status page
+    reads it, and the job's progress file while it runs."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Building"
+        DONE = "done", "Built"
+        FAILED = "failed", "Not built"
+
+    STOPPED_MESSAGE = ("The report was not built: the server or the worker stopped before the "
+                       "draft was ready. Build the report again.")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED,
+                              db_index=True)
+    kind = models.CharField(max_length=10, help_text="quarterly, thematic or annual")
+    period = models.CharField(max_length=12, blank=True,
+                              help_text="The quarter or year asked for; empty for the latest")
+    theme_number = models.PositiveIntegerField(null=True, blank=True,
+                                               help_text="The theme of a thematic update")
+    public = models.BooleanField(default=True, help_text="Public measures only")
+    draft = models.ForeignKey("reports.ReportDraft", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", help_text="The draft it built")
+    error_field = models.CharField(
+        max_length=20, blank=True,
+        help_text="The choice to change when the report cannot be built as asked")
+
+    class Meta(BackgroundJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Report build {self.pk} ({self.get_status_display()})"

@@ -57,7 +57,7 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     to_review = [r for r in rows if r.commentary is not None
                  and r.commentary.status == Commentary.Status.REVIEW
                  and r.commentary.author_id != request.user.pk]
-    questions = (PanelQuestion.objects.filter(measure__plan=plan)
+    questions = (PanelQuestion.objects.filter(measure__plan=plan, answered_at__isnull=True)
                  .select_related("measure", "asked_by")[:20]) if plan is not None else []
     batches = ImportBatch.objects.select_related("force")[:8]
     returns = work.late_returns()

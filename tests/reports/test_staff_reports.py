@@ -1,19 +1,24 @@
-"""Building and publishing reports from the staff area, on the real demo data: the draft's files
-say what the database says, bad choices are refused with the GOV.UK error summary, publishing
-goes through services.publish and is audited, and the Panel's questions appear in the report."""
+"""Building and publishing reports from the staff area, on the real demo data: the build page
+queues a job, whose task (run here in the test's thread, as a worker runs it; the real worker
+thread is in tests/staff/test_report_jobs.py) builds the draft; the draft's files say what the
+database says, bad choices are refused with the GOV.UK error summary, publishing goes through
+services.publish and is audited, and the Panel's questions appear in the report with their
+answers."""
 
 from __future__ import annotations
 
 import hashlib
 
 import pytest
+from django.utils import timezone
 
 from oversight.accounts.models import AuditEvent
 from oversight.commentary import services as commentary
+from oversight.formatting import date_words
 from oversight.methods import periods
-from oversight.reports import services
+from oversight.reports import jobs, services
 from oversight.reports.models import PublishedReport, ReportDraft
-from oversight.staff.models import PanelQuestion
+from oversight.staff.models import PanelQuestion, ReportJob
 from tests.reports.helpers import check_page, pdf_text, word, word_table_after
 from tests.reports.test_reports import VEHICLE, street_count
 from tests.staff.conftest import fast_passwords, make_user  # noqa: F401  (fixture)
@@ -30,8 +35,17 @@ def people(report_plan):
 
 
 def build(client, **choices):
+    """Post the build form; when it is accepted, run the job's task as a worker would and
+    return the response of the job's page, which sends the user to the draft."""
     form = {"kind": "quarterly", "period": "", "audience": "public", **choices}
-    return client.post("/staff/reports/new/", form)
+    response = client.post("/staff/reports/new/", form)
+    if response.status_code != 302:
+        return response
+    job = ReportJob.objects.latest("id")
+    assert response["Location"] == f"/staff/reports/builds/{job.pk}/"
+    assert (job.status, job.kind, job.period) == ("queued", form["kind"], form["period"])
+    assert jobs.build_report.call(job.pk) == "done"
+    return client.get(response["Location"])
 
 
 def test_analyst_builds_the_quarterly_report_and_its_files_match_the_database(
@@ -187,33 +201,53 @@ def test_who_may_build_read_and_publish(report_plan, people, client):
     assert not PublishedReport.objects.exists() and ReportDraft.objects.count() == 1
 
 
-def test_panel_questions_are_listed_in_the_report(report_plan, people):
+def test_panel_questions_are_listed_in_the_report_with_their_answers(report_plan, people,
+                                                                    client):
     public = report_plan.measures.get(code=VEHICLE)
     hidden = report_plan.measures.filter(public=False).order_by("order").first()
+    asked = PanelQuestion.objects.create(measure=public, period=QUARTER, asked_by=people["panel"],
+                                         text="Why did vehicle crime fall in June?")
     PanelQuestion.objects.create(measure=public, period=QUARTER, asked_by=people["panel"],
-                                 text="Why did vehicle crime fall in June?")
+                                 text="How does this compare with Kent?")
     PanelQuestion.objects.create(measure=hidden, period=QUARTER, asked_by=people["panel"],
                                  text="Is this measure ready to publish?")
     PanelQuestion.objects.create(measure=public, period="2025/26 Q2", asked_by=people["panel"],
                                  text="A question about a later quarter.")
+    client.force_login(people["analyst"])
+    answer = "Fewer thefts from vehicles in the city centre after the May operation."
+    response = client.post(f"/staff/reports/questions/{asked.pk}/answer/", {"answer": answer})
+    assert response.status_code == 302
+    asked.refresh_from_db()
+    when = date_words(timezone.localdate(asked.answered_at))
 
     data = services.build("quarterly", report_plan, QUARTER, produced="2025-07-31")
     section = next(s for s in data["sections"] if s["id"] == "panel-questions")
     rows = section["tables"][0]["rows"]
-    assert [r[0] for r in rows] == ["Vehicle crime"]  # public measures only, up to Q1
+    assert section["tables"][0]["columns"] == ["Measure", "Quarter", "Asked", "Question",
+                                               "Answer"]
+    assert [r[0] for r in rows] == ["Vehicle crime"] * 2  # public measures only, up to Q1
     assert rows[0][1:2] == [QUARTER] and rows[0][3] == "Why did vehicle crime fall in June?"
+    assert rows[0][4] == f"{answer} (answered {when})"
+    assert rows[1][3:] == ["How does this compare with Kent?", "Not yet answered"]
+    assert "1 answered and 1 not yet answered" in section["paragraphs"][0]
     assert ("panel-questions", "Panel questions") in [tuple(c) for c in data["contents"]]
-    assert "pat" not in str(section)  # who asked is not published
+    # Who asked and who answered are never published.
+    assert "pat" not in str(section) and "anna" not in str(section)
     internal = services.build("quarterly", report_plan, QUARTER, public_only=False,
                               produced="2025-07-31")
     rows = next(s for s in internal["sections"] if s["id"] == "panel-questions")["tables"][0][
         "rows"]
-    assert {r[0] for r in rows} == {"Vehicle crime", hidden.name}
+    assert sorted(r[0] for r in rows) == sorted(["Vehicle crime", "Vehicle crime", hidden.name])
 
-    files = services.render_data(data, ("pdf", "docx"))
-    text = pdf_text(files["pdf"])
+    files = services.render_data(data, ("html", "pdf", "docx"))
+    html = files["html"].decode()
+    assert answer in html and "Not yet answered" in html
+    assert ">pat<" not in html and "anna" not in html
+    text = " ".join(pdf_text(files["pdf"]).split())
     assert "Panel questions" in text and "Why did vehicle crime fall in June?" in text
-    table = word_table_after(word(files["docx"]), "Questions from Panel members (1), oldest "
+    assert "Not yet answered" in text and "Fewer thefts from vehicles" in text
+    table = word_table_after(word(files["docx"]), "Questions from Panel members (2), oldest "
                                                   "first")
-    assert table[0] == ["Measure", "Quarter", "Asked", "Question"]
+    assert table[0] == ["Measure", "Quarter", "Asked", "Question", "Answer"]
     assert table[1][0] == "Vehicle crime" and table[1][3] == "Why did vehicle crime fall in June?"
+    assert table[1][4].startswith(answer) and table[2][4] == "Not yet answered"
