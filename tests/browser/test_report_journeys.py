@@ -20,6 +20,7 @@ import pytest
 
 from oversight.methods import periods
 from oversight.reports.models import PublishedReport, ReportDraft
+from oversight.staff import background
 from tests import demo_state
 from tests.browser.test_staff_journeys import check, sign_in
 from tests.reports.helpers import pdf_text
@@ -28,14 +29,18 @@ from tests.staff.conftest import fast_passwords, make_user  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MONTHS = periods.month_range("2024-04", "2024-06") + periods.month_range("2025-01", "2025-06")
-BUILD_TIMEOUT_MS = 180_000  # a build runs in the request; the machine may be busy
+BUILD_TIMEOUT_MS = 180_000  # the build's page refreshes until the draft is ready
 
 
 @pytest.fixture
-def site(live_server):
+def site(live_server, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
     plan = demo_state.build(MONTHS)
     make_user("anna", "analyst")
-    return live_server.url, plan
+    worker = background.WorkerThread(interval=0.2)  # builds reports, as `oversight serve` does
+    worker.start()
+    yield live_server.url, plan
+    worker.stop(timeout=60)
 
 
 def download(page, link_name: str, folder: Path) -> bytes:
