@@ -10,6 +10,9 @@ Every setting a deployer may change is read from the environment here, once:
   (default 0: one per request; a production server on PostgreSQL should set e.g. 600).
 - ``OVERSIGHT_PAGE_CACHE_SECONDS``: longest time a public page is kept for visitors who are not
   signed in (default 60; 0 turns it off; see ``oversight/portal/page_cache.py``).
+- ``OVERSIGHT_PAGE_CACHE_CHECK_SECONDS``: how often each server process checks whether the data
+  behind public pages changed (default 1: public pages show a change within a second; 0
+  checks on every request).
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Kept public pages are answered here, before sessions, CSRF and sign-in are looked at.
+    "oversight.portal.page_cache.KeptPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,6 +116,8 @@ def _database() -> dict:
 
 DATABASES = {"default": _database()}
 OVERSIGHT_PAGE_CACHE_SECONDS = int(os.environ.get("OVERSIGHT_PAGE_CACHE_SECONDS", "60"))
+OVERSIGHT_PAGE_CACHE_CHECK_SECONDS = float(
+    os.environ.get("OVERSIGHT_PAGE_CACHE_CHECK_SECONDS", "1"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work started from the web pages (an upload's import): django-tasks tasks, queued
