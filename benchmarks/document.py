@@ -181,7 +181,10 @@ def _scale(r: dict[str, Any], report: dict[str, Any]) -> list[str]:
         "The real files replicated with adjusted identifiers (forces moved to forces not in the "
         "data, months moved back by whole spans, Crime IDs' hex digits rotated), each size "
         "imported into a fresh SQLite database and every measure recomputed for every force "
-        f"(writing the replicas took {r['generate_seconds']:.0f} s, not counted).",
+        f"(writing the replicas took {r['generate_seconds']:.0f} s, not counted). "
+        "Every size's input is written the same way, gzip level 1, the 1× set included (the "
+        "files as published are gzipped at level 9, smaller and read at another speed), so the "
+        "sizes differ only in the number of rows.",
         "",
         "| Size | Files | Rows | Import s | Rows per second | ÷ DuckDB typed count "
         "| Database | Peak RSS | Recompute s | Series | s per 1,000 series | ÷ numpy floor |",
@@ -198,6 +201,12 @@ def _scale(r: dict[str, Any], report: dict[str, Any]) -> list[str]:
             f"{rc['series']:,} | {rc['seconds_per_1000_series']:.2f} | "
             f"{_ratio(rc['ratio_to_floor'])} |"
         )
+    steps = [s for s in r["sizes"] if s.get("import_steps")]
+    if steps:
+        lines += ["", "Import steps at each size: " + "; ".join(
+            f"{s['factor']}× reading and checking "
+            f"{s['import_steps'].get('Reading and checking files', 0):.1f} s, storing "
+            f"{s['import_steps'].get('Storing counts', 0):.1f} s" for s in steps) + "."]
     g = r["growth"]
     national = r["national"]
     lines += [

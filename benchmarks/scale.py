@@ -1,7 +1,8 @@
 """Scale: the real files replicated 1×, 4× and 16×, imported and recomputed at each size.
 
-Part of ``python -m benchmarks`` (``--only scale``). Replica 0 is the real files. Every other
-replica is the same rows written again, with adjusted identifiers, as new data.police.uk files:
+Part of ``python -m benchmarks`` (``--only scale``). Every replica, the first included, is the
+real files' rows written again as new data.police.uk files; replica 0 changes nothing but the
+compression, and every other replica adjusts identifiers:
 
 - the forces are moved to forces not in the real data (Leicestershire Police becomes, say,
   Bedfordshire Police, in the file name, "Reported by" and "Falls within"), up to 4 groups;
@@ -11,7 +12,9 @@ replica is the same rows written again, with adjusted identifiers, as new data.p
   repeated and distinct IDs distinct).
 
 So 16× holds 16 × the rows, the counts and the series, and each force × month stays one file.
-The replicas are written (gzip level 1) into a temporary folder that is removed afterwards.
+Every replica is written the same way (gzip level 1, ``COMPRESS_LEVEL``) into a temporary folder
+that is removed afterwards, so every size's input is alike: the real files as published are
+gzipped at level 9, which is smaller and reads at a different speed.
 
 At each size a child process imports all the files into a fresh SQLite database, reports the
 time, peak RSS and the database size, then recomputes every measure for every force
@@ -41,6 +44,8 @@ from benchmarks.common import BenchmarkError, median, peak_rss_bytes, run_child,
 FACTORS = (1, 4, 16)
 QUICK_FACTORS = (1, 2)
 FORCE_GROUPS = 4
+COMPRESS_LEVEL = 1
+"""gzip level of every replica, the 1× one included, so all sizes are read alike."""
 NATIONAL_ROWS = 100_000_000
 HEX = "0123456789abcdef"
 
@@ -104,7 +109,8 @@ def write_replica_file(source: Path, target_dir: Path, plan: dict[str, Any]) -> 
     names = plan["names"]
     months: dict[str, str] = {}
     with gzip.open(source, "rt", encoding="utf-8", newline="") as reading, \
-            gzip.open(target, "wt", encoding="utf-8", newline="", compresslevel=1) as writing:
+            gzip.open(target, "wt", encoding="utf-8", newline="",
+                      compresslevel=COMPRESS_LEVEL) as writing:
         writing.write(reading.readline())  # the header
         out = []
         for line in reading:
@@ -130,12 +136,12 @@ def _write_replica(args: tuple[list[Path], Path, dict[str, Any]]) -> list[Path]:
 
 
 def make_replicas(files: list[Path], count: int, folder: Path) -> list[list[Path]]:
-    """The files of each replica; replica 0 is the real files, the rest are written here."""
+    """The files of each replica, all written here the same way (replica 0 keeps every
+    identifier, so it is the real files recompressed like the others)."""
     plans = plan_replicas(files, count)
-    jobs = [(files, folder / f"replica-{r:02d}", plans[r]) for r in range(1, count)]
+    jobs = [(files, folder / f"replica-{r:02d}", plans[r]) for r in range(count)]
     with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        written = list(pool.map(_write_replica, jobs))
-    return [files, *written]
+        return list(pool.map(_write_replica, jobs))
 
 
 # --- one size, in a child process ---------------------------------------------------------
@@ -150,15 +156,18 @@ def child(list_file: Path, workdir: Path, population: list[Path]) -> None:
     setup_django(migrate=True)
     from django.db import connection
 
+    from benchmarks.import_speed import StepTimer
     from benchmarks.recompute import recompute_database
     from oversight.data import services
 
     if population:
         services.import_population(population, imported_by="benchmark")
     files = [Path(line) for line in list_file.read_text().splitlines()]
+    steps = StepTimer()
     began = time.perf_counter()
-    result = services.import_police_uk(files, imported_by="benchmark")
+    result = services.import_police_uk(files, imported_by="benchmark", progress=steps)
     seconds = time.perf_counter() - began
+    steps.start("done", 0)
     rss = peak_rss_bytes()
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -169,6 +178,7 @@ def child(list_file: Path, workdir: Path, population: list[Path]) -> None:
         "rows": result.totals["rows_read"],
         "counts_stored": result.totals["counts_stored"],
         "import_seconds": seconds,
+        "import_steps": steps.seconds,
         "import_peak_rss_bytes": rss,
         "database_bytes": size,
         "recompute": recompute,
@@ -227,7 +237,7 @@ def run(files: list[Path], population: list[Path], quick: bool = False,
         began = time.perf_counter()
         replicas = make_replicas(files, needed, base)
         generated = time.perf_counter() - began
-        say(f"scale: wrote {needed - 1} replicas in {generated:.0f} s")
+        say(f"scale: wrote {needed} replicas in {generated:.0f} s")
         for factor in factors:
             chosen = [f for replica in replicas[:factor] for f in replica]
             measured = measure_size(chosen, population, base)

@@ -154,12 +154,19 @@ class StreetCount(models.Model):
     """
 
     # No separate index on either foreign key: Meta.indexes already lead with each of them,
-    # and every extra index slows the bulk insert of an import.
+    # and every extra index slows the bulk insert of an import. No database constraint either
+    # (db_constraint=False): PostgreSQL would check every one of a million rows one by one at
+    # commit. The import, the only writer, checks its rows once by a query before it commits
+    # (services.police_uk._check_stored_counts); CASCADE and PROTECT still apply in Django.
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, related_name="street_counts", db_index=False
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="street_counts",
+        db_index=False,
+        db_constraint=False,
     )
     month = models.CharField(max_length=7)
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, db_index=False)
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, db_index=False, db_constraint=False)
     crime_type = models.CharField(max_length=40)
     lsoa_code = models.CharField(max_length=9, blank=True)
     local_authority = models.CharField(max_length=80, blank=True)

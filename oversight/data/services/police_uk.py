@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
 from oversight.data import bulk, journal
 from oversight.data.forces import BY_SLUG, KNOWN_FORCES
@@ -219,14 +219,17 @@ def _store_street_files(
     _journal_street_batches(batches, old_rows, created_forces)
     force_ids = {name: forces[_force_slug_for_name(name)].pk for name in names}
     batch_ids = {f.path: batch.pk for f, batch in zip(files, batches, strict=True)}
+    expected = sum(c.cells for c in counts.values())
     if progress:
-        progress.start("Storing counts", sum(c.cells for c in counts.values()))
-    bulk.insert_rows(
+        progress.start("Storing counts", expected)
+    _lock_forces(set(force_ids.values()))
+    stored = bulk.insert_rows(
         StreetCount,
         STREET_COUNT_FIELDS,
         _prefetched(scan.stored_counts(batch_ids, force_ids)),
         progress.advance if progress else None,
     )
+    _check_stored_counts(list(batch_ids.values()), set(force_ids.values()), expected, stored)
     return [
         ImportedFile(
             b.pk,
@@ -240,6 +243,36 @@ def _store_street_files(
         )
         for f, b in zip(files, batches, strict=True)
     ]
+
+
+def _lock_forces(force_ids: set[int]) -> None:
+    """Lock the forces the counts refer to until the import commits, so no other transaction
+    can delete one meanwhile (what a foreign key constraint's check would do; StreetCount has
+    none in the database, see the model)."""
+    locked = set(
+        Force.objects.select_for_update(no_key=True)
+        .filter(pk__in=force_ids)
+        .values_list("pk", flat=True)
+    )
+    if locked != force_ids:
+        raise RuntimeError(f"Forces {sorted(force_ids - locked)} disappeared during the import")
+
+
+def _check_stored_counts(
+    batch_ids: list[int], force_ids: set[int], expected: int, stored: int
+) -> None:
+    """Check every stored count once, by one query, before the import commits: each belongs
+    to one of the new batches (they were created in this transaction) and refers to a locked
+    force, and there are as many as the files held. Raising rolls the whole import back."""
+    found = StreetCount.objects.filter(batch_id__in=batch_ids).aggregate(
+        counts=Count("id"), other_forces=Count("id", filter=~Q(force_id__in=force_ids))
+    )
+    if found["counts"] != expected or stored != expected or found["other_forces"]:
+        raise RuntimeError(
+            f"Storing street-level counts went wrong: {expected:,} expected, {stored:,} "
+            f"written, {found['counts']:,} found in the new batches, {found['other_forces']:,} "
+            "for a force not in the files; nothing was imported"
+        )
 
 
 STREET_ROW_FIELDS = (
