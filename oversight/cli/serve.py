@@ -1,7 +1,7 @@
 """``oversight serve``: serve the site on this machine, with a worker for background work (the
-imports uploaded on the staff import page); ``oversight worker``: django-tasks-db's worker on
-its own, beside a production server such as gunicorn (``oversight.staff.background`` explains
-how background work runs)."""
+imports uploaded and the reports built in the staff area); ``oversight worker``: django-tasks-db's
+worker on its own, beside a production server such as gunicorn (``oversight.staff.background``
+explains how background work runs)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     ) -> None:
         """Serve the public site and staff area on the configured database, and run background
-        work (the files uploaded on the staff import page) in the same process.
+        work (files uploaded and reports built in the staff area) in the same process.
 
         Example: oversight serve --port 8000
         """
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         batch: bool = typer.Option(False, "--batch",
                                    help="Run the work waiting to start, then stop."),
     ) -> None:
-        """Run background work (the files uploaded on the staff import page) beside a
+        """Run background work (files uploaded and reports built in the staff area) beside a
         production server such as gunicorn; oversight serve runs its own worker. More than one
         may run, on one machine or several: each job runs once.
 

@@ -80,7 +80,9 @@ def panel(request: HttpRequest) -> HttpResponse:
     questions = (PanelQuestion.objects.filter(measure__plan=plan)
                  .select_related("measure", "asked_by")) if plan is not None else []
     return staff_page(request, "staff/panel.html", "Police and Crime Panel", plan=plan,
-                      questions=[(q, work.when(q.asked_at)) for q in questions])
+                      questions=[(q, work.when(q.asked_at),
+                                  work.when(q.answered_at) if q.answered else "")
+                                 for q in questions])
 
 
 @role_required(*ANALYSTS)

@@ -126,3 +126,20 @@ def test_every_question_answered_says_so(client, users, questions):
     waiting = section(client.get("/staff/").content.decode(), "questions")
     assert "not yet answered (0)" in waiting
     assert "Every question from the Panel has been answered." in waiting
+
+
+def test_panel_members_see_each_answer_beside_its_question(client, users, questions):
+    first, second = questions
+    client.force_login(users["analyst"])
+    client.post(f"/staff/reports/questions/{first.pk}/answer/",
+                {"answer": "Fewer burglaries after the May operation."})
+    client.force_login(users["panel-member"])
+    html = client.get("/staff/panel/").content.decode()
+    check_staff_page(html)
+    rows = html[html.index("<tbody"):html.index("</tbody>")].split("<tr")[1:]
+    by_question = {row.split("</th>")[1].split("</td>")[0]: row for row in rows}
+    answered = next(row for text, row in by_question.items() if "fall in June" in text)
+    waiting = next(row for text, row in by_question.items() if "How does this compare" in text)
+    assert "Fewer burglaries after the May operation." in answered
+    assert "Answered " in answered and "Not yet answered" not in answered
+    assert "Not yet answered" in waiting and "Fewer burglaries" not in waiting
