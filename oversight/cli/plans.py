@@ -9,11 +9,11 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from oversight.cli.common import console, friendly_errors, out, setup_django
+from oversight.cli.common import UserError, console, friendly_errors, out, setup_django
 from oversight.plans.planfile import PlanFile, PlanFileError, parse_plan_file
 
 if TYPE_CHECKING:
@@ -67,6 +67,22 @@ def _default_user() -> str:
         return "cli"
 
 
+def _account(username: str) -> Any:
+    """The active user account called ``username``, for ``--as``; a ``UserError`` if none."""
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.filter(username=username).first()
+    if account is None:
+        raise UserError(f"--as {username}: there is no user called {username!r}. Use the "
+                        "user name someone signs in with (see: oversight user list), or leave "
+                        "--as out to be recorded by your computer user name. Nothing was "
+                        "loaded.")
+    if not account.is_active:
+        raise UserError(f"--as {username}: that user's account is switched off. Name an "
+                        "active user. Nothing was loaded.")
+    return account
+
+
 def register(app: typer.Typer) -> None:
     plan_app = typer.Typer(help="Load, check and compare plan files.", no_args_is_help=True)
     app.add_typer(plan_app, name="plan")
@@ -84,23 +100,28 @@ def register(app: typer.Typer) -> None:
     @plan_app.command("load")
     def load(
         file: Annotated[Path, typer.Argument(help="The plan file (YAML) to load.")],
-        user: Annotated[
-            str | None, typer.Option(help="Who is loading it (default: your user name).")
+        as_user: Annotated[
+            str | None,
+            typer.Option("--as", metavar="USERNAME",
+                         help="The user account loading it, for the audit trail (default: "
+                              "your computer user name, recorded as a name)."),
         ] = None,
     ) -> None:
         """Check a plan file and store it as a new version of its plan.
 
         Loading the same file twice changes nothing. A new version becomes the current one,
         takes over the commentary and Panel questions of the measures it keeps (same code),
-        and has its figures computed.
+        has its figures computed, and is written to the audit trail (plan.load).
 
-        Example: oversight plan load examples/leicestershire-2013.yaml
+        Example: oversight plan load examples/leicestershire-2013.yaml --as j.smith
         """
         with friendly_errors(), plan_file_errors():
             setup_django()
             from oversight.plans.services import diff_plans, load_plan_file_outcome
 
-            result = load_plan_file_outcome(file, user=user or _default_user())
+            who = _account(as_user) if as_user is not None else _default_user()
+            name = who if isinstance(who, str) else who.get_username()
+            result = load_plan_file_outcome(file, user=name, audited_by=who)
             plan = result.plan
             if not result.created:
                 _say(f"{file.name} is already loaded as {plan}. Nothing was changed.")

@@ -8,6 +8,10 @@
   computed, in the same transaction (``take_over``): the staff area's approval of a plan change
   (``oversight.plans.changes.approve``) and ``oversight plan load`` both come through here.
 - ``load_plan_text(text, file_name, user=...)`` does the same for a plan file held as text.
+- Given ``audited_by`` (a user, or a name for someone without an account), a load that stores
+  a new version writes a ``plan.load`` audit entry in the same transaction: the version it
+  replaces and the new one (version, file and checksum) and what was carried over. A repeat
+  load stores nothing and writes nothing.
 - ``diff_plans(old, new)`` says what changed between two versions, with the reasons the new
   file gives.
 - ``current_plan()`` is the plan the pages and reports show.
@@ -16,8 +20,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -65,11 +70,14 @@ def load_plan_file(path: str | Path, *, user: str = "cli") -> Plan:
     return load_plan_file_outcome(path, user=user).plan
 
 
-def load_plan_file_outcome(path: str | Path, *, user: str = "cli") -> LoadOutcome:
-    """As ``load_plan_file``, also saying whether the file was new and what it replaced."""
+def load_plan_file_outcome(path: str | Path, *, user: str = "cli",
+                           audited_by: Any = None) -> LoadOutcome:
+    """As ``load_plan_file``, also saying whether the file was new and what it replaced.
+
+    With ``audited_by`` (a user, or a name), a new version is audited as ``plan.load``."""
     path = Path(path)
     raw, text = read_plan_bytes(path)
-    return _load(raw, text, path.name, user)
+    return _load(raw, text, path.name, user, audited_by)
 
 
 def load_plan_text(text: str, file_name: str, *, user: str = "cli") -> LoadOutcome:
@@ -78,7 +86,8 @@ def load_plan_text(text: str, file_name: str, *, user: str = "cli") -> LoadOutco
     return _load(text.encode("utf-8"), text, file_name, user)
 
 
-def _load(raw: bytes, text: str, file_name: str, user: str) -> LoadOutcome:
+def _load(raw: bytes, text: str, file_name: str, user: str,
+          audited_by: Any = None) -> LoadOutcome:
     digest = hashlib.sha256(raw).hexdigest()
     existing = Plan.objects.filter(sha256=digest).first()
     if existing is not None:
@@ -92,7 +101,20 @@ def _load(raw: bytes, text: str, file_name: str, user: str) -> LoadOutcome:
                             previous=previous)
         _create_contents(plan, spec)
         carried = take_over(previous, plan) if previous is not None else None
+        if audited_by is not None:
+            from oversight.accounts import audit
+
+            audit.record(audited_by, "plan.load", plan,
+                         before=_version_values(previous) if previous is not None else None,
+                         after={**_version_values(plan),
+                                "carried_over": asdict(carried) if carried else None})
     return LoadOutcome(plan, created=True, replaced=previous, carried=carried)
+
+
+def _version_values(plan: Plan) -> dict[str, Any]:
+    """A version as the audit trail names it: which one, from which file, its checksum."""
+    return {"plan": plan.pk, "version": plan.version, "file_name": plan.file_name,
+            "sha256": plan.sha256}
 
 
 def take_over(old: Plan, new: Plan) -> CarriedOver:

@@ -71,7 +71,7 @@ def test_plan_load_carries_approved_commentary_to_the_new_version(tmp_path, user
                                  asked_by=users["panel-member"])
     path = refreshed_file(tmp_path, plan, drop=dropped.code)
 
-    result = runner.invoke(plan_app(), ["plan", "load", str(path), "--user", "loader"])
+    result = runner.invoke(plan_app(), ["plan", "load", str(path), "--as", "bob"])
 
     assert result.exit_code == 0, result.output
     new = current_plan()
