@@ -5,6 +5,10 @@ and ``finalise``, which turns an edited copy into the next version (its version 
 reason, the reason on every item it changes, and the measures it drops listed under
 ``removed``).
 
+A measure's target edited to another type keeps only the fields that type uses
+(``TYPE_FIELDS``): the comparator, peer group and average of a peer-comparison (MSG) target,
+the figures of a trajectory.
+
 Every function returns a new dict and leaves its input alone. Nothing here checks the result:
 ``oversight.plans.changes.validate_spec`` does that with the plan file's own checks, so an
 edit made here and a file written by hand are held to the same rules.
@@ -23,9 +27,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from oversight.plans.checks import MSG_TARGETS
 from oversight.plans.planfile import NOT_STATED
 
 Data = dict[str, Any]
+
+# Target fields that belong to some target types only (docs/plan-file.md, "target"), with the
+# value each has when not given. A target edited to another type drops them, so a plain figure
+# is not shown "compared with" the peer average its old type was measured against.
+TYPE_FIELDS: dict[str, tuple[frozenset[str], Any]] = {
+    "comparator": (frozenset(MSG_TARGETS), None),
+    "peer_group": (frozenset(MSG_TARGETS), None),
+    "average": (frozenset(MSG_TARGETS), None),
+    "values": (frozenset({"trajectory"}), {}),
+}
 
 
 class EditError(Exception):
@@ -182,6 +197,12 @@ def _edit_target(item: Data, edit: MeasureEdit) -> None:
         return  # still not stated, as before: leave the measure's not_stated list alone
     target = dict(item.get("target") or {})
     target["type"] = edit.target_type
+    dropped = {name for name, (types, _) in TYPE_FIELDS.items() if edit.target_type not in types}
+    for name in dropped:
+        if name in target:
+            target[name] = copy.deepcopy(TYPE_FIELDS[name][1])
+    if target.get("not_stated"):
+        target["not_stated"] = [n for n in target["not_stated"] if n not in dropped]
     set_field(target, "value", edit.target_value)
     set_field(target, "methodology", edit.target_methodology)
     set_field(target, "consultees", edit.target_consultees)

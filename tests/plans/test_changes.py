@@ -123,8 +123,10 @@ def test_an_analyst_proposes_a_target_and_a_second_user_approves_it(client, user
     assert "against a target of 1,150.00" in new_result.status_reason  # graded on the new one
     # The stored versions compare as `oversight plan diff` compares them.
     item = diff_plans(plan, new).find("measure", VEHICLE)
-    assert item.field_names() == ["target.type", "target.value", "target.consultees", "owner",
-                                  "not_stated"]
+    # A plain figure drops the peer-comparison fields of the MSG target it replaces.
+    assert item.field_names() == ["target.type", "target.value", "target.comparator",
+                                  "target.peer_group", "target.average", "target.consultees",
+                                  "owner", "not_stated"]
     assert item.reason == REASON
     change.refresh_from_db()
     assert (change.status, change.reviewer, change.new_plan) == ("approved", bob, new)
