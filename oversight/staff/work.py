@@ -27,6 +27,8 @@ ACTION_WORDS = {
     "commentary.approve": "Approved",
     "commentary.send-back": "Sent back",
     "panel-question.ask": "Asked a question",
+    "panel-question.answer": "Answered the question",
+    "plan.load": "Loaded a new version from a plan file",
     "plan-change.start": "Started the change",
     "plan-change.edit": "Edited the draft",
     "plan-change.submit": "Sent for review",
